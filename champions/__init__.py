@@ -1,0 +1,1 @@
+"""Champion appointments and the dashboards champions review (to come)."""

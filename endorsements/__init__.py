@@ -1,0 +1,1 @@
+"""The signed endorsement and its public verification (to come)."""

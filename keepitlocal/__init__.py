@@ -1,0 +1,1 @@
+"""Keep it Local: the project package and the network itself (councils, people, decisions)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KeepItLocalConfig(AppConfig):
+    name = "keepitlocal"
+    verbose_name = "Keep it Local network"

@@ -1,0 +1,34 @@
+from django.urls import reverse
+
+SERVICE_NAME = "Keep it Local"
+
+
+def service_navigation(request) -> dict:
+    """The service name and the navigation for the council being viewed."""
+    council = getattr(request, "council", None)
+    items = []
+    if council is not None:
+        slug = {"council_slug": council.slug}
+        items = [
+            ("overview", "Overview", reverse("overview", kwargs=slug)),
+            ("principles", "Principles", reverse("principles:list", kwargs=slug)),
+        ]
+    match = getattr(request, "resolver_match", None)
+    section = _section(match)
+    return {
+        "service_name": SERVICE_NAME,
+        "service_navigation": [
+            {"key": key, "text": text, "href": href, "active": key == section}
+            for key, text, href in items
+        ],
+    }
+
+
+def _section(match) -> str | None:
+    if match is None:
+        return None
+    if "principles" in match.namespaces:
+        return "principles"
+    if match.url_name in {"overview", "decision", "decision-edit"}:
+        return "overview"
+    return None

@@ -1,0 +1,159 @@
+import datetime
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Size, Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+
+class BaseForm(forms.Form):
+    """A form rendered with the GOV.UK Design System through crispy-forms-gds.
+
+    The error summary is drawn by the page above the form, so the helper only
+    lays out the fields and the one submit button.
+    """
+
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class DateField(DateInputField):
+    """A GOV.UK date input (day, month, year) with plain-English errors."""
+
+    def __init__(self, *, label_for_errors: str, **kwargs):
+        self.label_for_errors = label_for_errors
+        super().__init__(**kwargs)
+        message = f"Enter the {label_for_errors} as a day, month and year"
+        self.error_messages["required"] = message
+        self.error_messages["incomplete"] = message
+        for field, part in zip(self.fields, ("day", "month", "year"), strict=True):
+            field.error_messages["incomplete"] = f"The {label_for_errors} must include a {part}"
+            field.validators[0].message = f"The {label_for_errors} must be a real date"
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if len(year) != 4:
+            raise ValidationError(f"The year of the {self.label_for_errors} must have 4 numbers")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise ValidationError(f"The {self.label_for_errors} must be a real date") from None
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password",
+        "inactive": "This account cannot sign in. Ask your council admin for help.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.helper = FormHelper(self)
+        self.helper.label_size = Size.SMALL
+        self.helper.add_input(Submit("submit", "Sign in"))
+
+
+class DecisionToJoinForm(BaseForm):
+    decided_on = DateField(
+        label="Date of decision",
+        label_for_errors="date of the decision",
+        help_text="For example, 26 7 2022",
+    )
+    decision_maker = forms.CharField(
+        label="Decision-maker",
+        max_length=200,
+        help_text="For example, Lead Member for Resources and Climate Change",
+        error_messages={"required": "Enter who took the decision"},
+    )
+    report_title = forms.CharField(
+        label="Report title",
+        max_length=300,
+        error_messages={"required": "Enter the title of the report"},
+    )
+    report_url = forms.URLField(
+        label="Link to the report",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="The public web page of the decision or its report",
+        error_messages={
+            "invalid": "Enter the link in the correct format, like https://www.example.gov.uk/report"
+        },
+    )
+    recommendations = forms.CharField(
+        label="Recommendations",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20_000,
+        help_text="Enter each recommendation on its own line, in the order agreed",
+        error_messages={"required": "Enter at least one recommendation"},
+    )
+    delegated_to = forms.CharField(
+        label="Authority delegated to",
+        max_length=200,
+        required=False,
+        help_text="For example, Director of Adult Social Care and Health",
+    )
+    partner_membership_starts_on = DateField(
+        label="Locality partner membership start date",
+        label_for_errors="membership start date",
+        required=False,
+        require_all_fields=False,
+        help_text="Joining gives one year of free partner membership",
+    )
+    partner_membership_renews_on = DateField(
+        label="Renewal date (optional)",
+        label_for_errors="renewal date",
+        required=False,
+        require_all_fields=False,
+        help_text="Leave blank for one year after the start date",
+    )
+
+    def clean_recommendations(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["recommendations"].splitlines()]
+        items = [line for line in lines if line]
+        if not items:
+            raise ValidationError("Enter at least one recommendation")
+        return items
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, renews = (
+            cleaned.get("partner_membership_starts_on"),
+            cleaned.get("partner_membership_renews_on"),
+        )
+        if renews and not starts:
+            self.add_error(
+                "partner_membership_starts_on", "Enter the date partner membership started"
+            )
+        elif starts and renews and renews <= starts:
+            self.add_error(
+                "partner_membership_renews_on", "The renewal date must be after the start date"
+            )
+        return cleaned
+
+    @classmethod
+    def initial_from(cls, decision) -> dict:
+        if decision is None:
+            return {}
+        return {
+            "decided_on": decision.decided_on,
+            "decision_maker": decision.decision_maker,
+            "report_title": decision.report_title,
+            "report_url": decision.report_url,
+            "recommendations": "\n".join(decision.recommendations),
+            "delegated_to": decision.delegated_to,
+            "partner_membership_starts_on": decision.partner_membership_starts_on,
+            "partner_membership_renews_on": decision.partner_membership_renews_on,
+        }

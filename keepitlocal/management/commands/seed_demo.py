@@ -1,0 +1,92 @@
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from keepitlocal.models import Council, Membership, User
+from keepitlocal.services import decision_to_join_record
+
+DEMO_PASSWORD = "keep-it-local-demo"  # noqa: S105 - published demo sign-in
+
+EAST_SUSSEX_RECOMMENDATIONS = [
+    "Agree that the county council should join the Keep it Local Network",
+    "With the Chief Executive, sign an endorsement to support the Council's commitment",
+    "Nominate himself as the Cabinet Keep it Local Champion",
+    "Nominate the Director of Adult Social Care and Health as the senior management champion",
+    "Delegate authority to the Director of Adult Social Care and Health to take all steps "
+    "necessary to implement the recommendation",
+]
+
+# username, first name, last name, council slug, role (None: a network admin)
+DEMO_PEOPLE = [
+    ("officer", "Priya", "Shah", "east-sussex", Membership.Role.OFFICER),
+    ("champion", "Tom", "Okafor", "east-sussex", Membership.Role.CHAMPION),
+    ("lead-member", "Helen", "Marsh", "east-sussex", Membership.Role.LEAD_MEMBER),
+    ("chief-executive", "David", "Lowe", "east-sussex", Membership.Role.CHIEF_EXECUTIVE),
+    ("council-admin", "Sam", "Ellis", "east-sussex", Membership.Role.COUNCIL_ADMIN),
+    ("peer-officer", "Gwen", "Pryce", "borsetshire", Membership.Role.OFFICER),
+    ("network-admin", "Alex", "Rowe", None, None),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: East Sussex County Council with its real decision to join, a "
+        "fictional peer council, and one person per role. Safe to run again."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            self.stderr.write(
+                "DEBUG is off: loading demo people with a published password into this "
+                "database because you asked for it by hand."
+            )
+        councils = {
+            "east-sussex": Council.objects.update_or_create(
+                slug="east-sussex",
+                defaults={"name": "East Sussex County Council", "kind": Council.Kind.COUNTY},
+            )[0],
+            "borsetshire": Council.objects.update_or_create(
+                slug="borsetshire",
+                defaults={"name": "Borsetshire District Council", "kind": Council.Kind.DISTRICT},
+            )[0],
+        }
+        people = {}
+        for username, first_name, last_name, slug, role in DEMO_PEOPLE:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "email": f"{username}@example.org",
+                    "is_network_admin": role is None,
+                    "is_active": True,
+                },
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            if slug is not None:
+                Membership.objects.update_or_create(
+                    user=user, council=councils[slug], defaults={"role": role}
+                )
+            people[username] = user
+
+        decision_to_join_record(
+            council=councils["east-sussex"],
+            by=people["council-admin"],
+            decided_on=datetime.date(2022, 7, 26),
+            decision_maker="Lead Member for Resources and Climate Change",
+            report_title="Keep it Local – Locality's Campaign Network",
+            report_url="https://democracy.eastsussex.gov.uk/",
+            recommendations=EAST_SUSSEX_RECOMMENDATIONS,
+            delegated_to="Director of Adult Social Care and Health",
+            partner_membership_starts_on=datetime.date(2022, 7, 26),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded: {len(councils)} councils, {len(people)} people "
+                f"(password {DEMO_PASSWORD!r})."
+            )
+        )

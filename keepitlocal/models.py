@@ -1,0 +1,133 @@
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+
+class User(AbstractUser):
+    """A person who signs in: an officer, a member, a champion or Locality staff."""
+
+    is_network_admin = models.BooleanField(
+        "network admin",
+        default=False,
+        help_text="Locality staff who see every member council.",
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Council(models.Model):
+    """A member council of the Keep it Local network."""
+
+    class Kind(models.TextChoices):
+        COUNTY = "county", "County council"
+        DISTRICT = "district", "District council"
+        UNITARY = "unitary", "Unitary authority"
+        METROPOLITAN = "metropolitan", "Metropolitan borough council"
+        LONDON_BOROUGH = "london_borough", "London borough council"
+        COMBINED = "combined", "Combined authority"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField("kind of authority", max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("overview", kwargs={"council_slug": self.slug})
+
+
+class Membership(models.Model):
+    """A person's place in one council, with their one role there."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Officer"
+        CHAMPION = "champion", "Champion"
+        LEAD_MEMBER = "lead_member", "Lead member"
+        CHIEF_EXECUTIVE = "chief_executive", "Chief executive"
+        COUNCIL_ADMIN = "council_admin", "Council admin"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["council__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "council"], name="one_role_per_council"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.council}"
+
+
+def one_year_after(day: datetime.date) -> datetime.date:
+    """The same calendar day a year later (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+class DecisionToJoin(models.Model):
+    """The council's public executive decision to join the network."""
+
+    council = models.OneToOneField(Council, on_delete=models.CASCADE, related_name="decision")
+    decided_on = models.DateField("date of decision")
+    decision_maker = models.CharField(max_length=200)
+    report_title = models.CharField(max_length=300)
+    report_url = models.URLField("link to the report", max_length=500, blank=True)
+    recommendations = models.JSONField(
+        default=list, blank=True, help_text="The recommendations agreed, in order."
+    )
+    delegated_to = models.CharField("authority delegated to", max_length=200, blank=True)
+    partner_membership_starts_on = models.DateField(
+        "Locality partner membership start date", null=True, blank=True
+    )
+    partner_membership_renews_on = models.DateField(
+        "Locality partner membership renewal date", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "decision to join"
+        verbose_name_plural = "decisions to join"
+
+    def __str__(self) -> str:
+        return f"{self.council}: {self.report_title} ({self.decided_on:%d %B %Y})"
+
+    def clean(self) -> None:
+        if not isinstance(self.recommendations, list) or not all(
+            isinstance(item, str) and item.strip() for item in self.recommendations
+        ):
+            raise ValidationError({"recommendations": "Recommendations must be a list of text."})
+        if (
+            self.partner_membership_starts_on
+            and self.partner_membership_renews_on
+            and self.partner_membership_renews_on <= self.partner_membership_starts_on
+        ):
+            raise ValidationError(
+                {"partner_membership_renews_on": "The renewal date must be after the start date."}
+            )
+        if self.partner_membership_renews_on and not self.partner_membership_starts_on:
+            raise ValidationError(
+                {"partner_membership_starts_on": "Enter the date partner membership started."}
+            )

@@ -1,0 +1,127 @@
+"""Reads for the network: councils, memberships and the commitment checklist."""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.http import Http404
+from django.urls import reverse
+from django.utils.dateformat import format as format_date
+
+from keepitlocal.models import Council, DecisionToJoin, Membership
+
+
+def councils_visible_to(user) -> models.QuerySet[Council]:
+    """Every council a person may open: their own, or all of them for network admins."""
+    if not user.is_authenticated:
+        return Council.objects.none()
+    if user.is_network_admin:
+        return Council.objects.all()
+    return Council.objects.filter(memberships__user=user)
+
+
+def council_for_user(user, slug: str) -> tuple[Council, Membership | None]:
+    """The council ``slug`` names, with the person's membership of it.
+
+    A council the person may not see is reported exactly like one that does not
+    exist, so nobody can probe for another council's pages.
+    """
+    membership = (
+        Membership.objects.select_related("council").filter(user=user, council__slug=slug).first()
+        if user.is_authenticated
+        else None
+    )
+    if membership is not None:
+        remember_membership_role(user, membership.council, membership.role)
+        return membership.council, membership
+    if user.is_authenticated and user.is_network_admin:
+        council = Council.objects.filter(slug=slug).first()
+        if council is not None:
+            remember_membership_role(user, council, None)
+            return council, None
+    raise Http404("No council found")
+
+
+def remember_membership_role(user, council: Council, role: str | None) -> None:
+    user.__dict__.setdefault("_council_roles", {})[council.pk] = role
+
+
+def membership_role(user, council: Council) -> str | None:
+    """The person's role in ``council`` (None if they are not a member), cached per request."""
+    if not user.is_authenticated:
+        return None
+    cache = user.__dict__.setdefault("_council_roles", {})
+    if council.pk not in cache:
+        cache[council.pk] = (
+            Membership.objects.filter(user=user, council=council)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return cache[council.pk]
+
+
+def memberships_of(user) -> models.QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("council").order_by("council__name")
+
+
+def decision_to_join(council: Council) -> DecisionToJoin | None:
+    return DecisionToJoin.objects.filter(council=council).first()
+
+
+class StepStatus(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    INCOMPLETE = "incomplete", "Incomplete"
+    NOT_STARTED = "not_started", "Not yet started"
+    CANNOT_START_YET = "cannot_start_yet", "Cannot start yet"
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    number: int
+    title: str
+    status: StepStatus
+    hint: str = ""
+    url: str | None = None
+
+
+NOT_IN_SERVICE_YET = "This service does not record this step yet."
+
+
+def council_commitment_checklist(
+    council: Council, decision: DecisionToJoin | None
+) -> list[ChecklistStep]:
+    """The six commitment steps, each status derived from the council's records.
+
+    Steps whose records this service does not hold yet say "Cannot start yet"
+    rather than guess.
+    """
+    decision_url = reverse("decision", kwargs={"council_slug": council.slug})
+    if decision is None:
+        step_one = ChecklistStep(
+            1,
+            "Decision to join taken",
+            StepStatus.NOT_STARTED,
+            "No decision to join has been recorded.",
+            decision_url,
+        )
+    else:
+        step_one = ChecklistStep(
+            1,
+            "Decision to join taken",
+            StepStatus.COMPLETED,
+            f"{format_date(decision.decided_on, 'j F Y')} by the {decision.decision_maker}",
+            decision_url,
+        )
+    later_steps = [
+        "Endorsement signed",
+        "Cabinet champion appointed",
+        "Senior management champion appointed",
+        "Conversation convened with local communities",
+        "Practice assessed with Locality and peer councils",
+    ]
+    return [
+        step_one,
+        *(
+            ChecklistStep(number, title, StepStatus.CANNOT_START_YET, NOT_IN_SERVICE_YET)
+            for number, title in enumerate(later_steps, start=2)
+        ),
+    ]

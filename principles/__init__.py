@@ -1,0 +1,1 @@
+"""The six principles and each council's work on them."""

@@ -1,0 +1,56 @@
+import pytest
+from django.urls import reverse
+
+from keepitlocal.models import Membership
+from tests.factories import CouncilFactory, MembershipFactory, NetworkAdminFactory
+
+ROLES = list(Membership.Role)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # Tests do not run collectstatic, so serve static files without the manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def council(db):
+    return CouncilFactory(name="East Sussex County Council", slug="east-sussex")
+
+
+@pytest.fixture
+def other_council(db):
+    return CouncilFactory(name="Borsetshire District Council", slug="borsetshire")
+
+
+@pytest.fixture
+def member(council):
+    """Make a person with ``role`` in a council (by default the ``council`` fixture)."""
+
+    def make(role=Membership.Role.OFFICER, of=None):
+        return MembershipFactory(council=of or council, role=role).user
+
+    return make
+
+
+@pytest.fixture
+def officer(member):
+    return member(Membership.Role.OFFICER)
+
+
+@pytest.fixture
+def council_admin(member):
+    return member(Membership.Role.COUNCIL_ADMIN)
+
+
+@pytest.fixture
+def network_admin(db):
+    return NetworkAdminFactory()
+
+
+@pytest.fixture
+def overview_url(council):
+    return reverse("overview", kwargs={"council_slug": council.slug})

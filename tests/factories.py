@@ -1,0 +1,62 @@
+import datetime
+
+import factory
+
+from keepitlocal.models import Council, DecisionToJoin, Membership, User
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class NetworkAdminFactory(UserFactory):
+    is_network_admin = True
+
+
+class CouncilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Council
+
+    name = factory.Sequence(lambda n: f"Council number {n}")
+    slug = factory.Sequence(lambda n: f"council-{n}")
+    kind = Council.Kind.DISTRICT
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    council = factory.SubFactory(CouncilFactory)
+    role = Membership.Role.OFFICER
+
+
+class DecisionToJoinFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DecisionToJoin
+
+    council = factory.SubFactory(CouncilFactory)
+    decided_on = datetime.date(2022, 7, 26)
+    decision_maker = "Lead Member for Resources and Climate Change"
+    report_title = "Keep it Local – joining the network"
+    report_url = "https://democracy.example.gov.uk/report"
+    recommendations = factory.LazyFunction(lambda: ["Join the network", "Sign the endorsement"])
+    delegated_to = "Director of Adult Social Care and Health"
+    partner_membership_starts_on = datetime.date(2022, 7, 26)
+    partner_membership_renews_on = datetime.date(2023, 7, 26)

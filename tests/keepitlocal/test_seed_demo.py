@@ -1,0 +1,65 @@
+import datetime
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from keepitlocal.management.commands.seed_demo import DEMO_PASSWORD
+from keepitlocal.models import Council, DecisionToJoin, Membership, User
+
+
+def counts():
+    return (
+        Council.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        DecisionToJoin.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=None)
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first == (2, 7, 6, 1)
+
+
+@pytest.mark.django_db
+def test_seed_demo_records_east_sussexs_real_decision():
+    call_command("seed_demo")
+    decision = DecisionToJoin.objects.get(council__slug="east-sussex")
+    assert decision.council.name == "East Sussex County Council"
+    assert decision.decided_on == datetime.date(2022, 7, 26)
+    assert decision.decision_maker == "Lead Member for Resources and Climate Change"
+    assert decision.delegated_to == "Director of Adult Social Care and Health"
+    assert len(decision.recommendations) == 5
+    assert decision.recommendations[0].startswith("Agree that the county council should join")
+    assert decision.partner_membership_renews_on == datetime.date(2023, 7, 26)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "council", "role"),
+    [
+        ("officer", "east-sussex", "officer"),
+        ("champion", "east-sussex", "champion"),
+        ("lead-member", "east-sussex", "lead_member"),
+        ("chief-executive", "east-sussex", "chief_executive"),
+        ("council-admin", "east-sussex", "council_admin"),
+        ("peer-officer", "borsetshire", "officer"),
+    ],
+)
+def test_each_demo_person_signs_in_with_the_published_password(username, council, role):
+    call_command("seed_demo")
+    person = authenticate(username=username, password=DEMO_PASSWORD)
+    assert person is not None
+    assert list(person.memberships.values_list("council__slug", "role")) == [(council, role)]
+
+
+@pytest.mark.django_db
+def test_demo_network_admin_sees_every_council():
+    call_command("seed_demo")
+    admin = authenticate(username="network-admin", password=DEMO_PASSWORD)
+    assert admin.is_network_admin
+    assert not admin.memberships.exists()
