@@ -87,6 +87,8 @@ class DecisionToJoinForm(BaseForm):
         max_length=500,
         required=False,
         assume_scheme="https",
+        # A text input so crispy-forms-gds styles it, and its error state, like the others.
+        widget=forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"}),
         help_text="The public web page of the decision or its report",
         error_messages={
             "invalid": "Enter the link in the correct format, like https://www.example.gov.uk/report"
