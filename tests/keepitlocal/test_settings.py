@@ -12,12 +12,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Variables the test sets for itself; anything the test session set must not leak in.
+CONFIG_VARIABLES = {
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "SECURE_SSL_REDIRECT",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
+
+
 def run(args, **env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"}
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
         [sys.executable, *args],
