@@ -41,15 +41,25 @@ def council_for_user(user, slug: str) -> tuple[Council, Membership | None]:
     raise Http404("No council found")
 
 
+def _role_cache(user) -> dict:
+    # getattr/setattr, not __dict__: request.user is a lazy proxy, and the cache
+    # must live on the real user that permission backends receive.
+    cache = getattr(user, "_council_roles", None)
+    if cache is None:
+        cache = {}
+        user._council_roles = cache
+    return cache
+
+
 def remember_membership_role(user, council: Council, role: str | None) -> None:
-    user.__dict__.setdefault("_council_roles", {})[council.pk] = role
+    _role_cache(user)[council.pk] = role
 
 
 def membership_role(user, council: Council) -> str | None:
     """The person's role in ``council`` (None if they are not a member), cached per request."""
     if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_council_roles", {})
+    cache = _role_cache(user)
     if council.pk not in cache:
         cache[council.pk] = (
             Membership.objects.filter(user=user, council=council)
@@ -64,7 +74,7 @@ def memberships_of(user) -> models.QuerySet[Membership]:
 
 
 def decision_to_join(council: Council) -> DecisionToJoin | None:
-    return DecisionToJoin.objects.filter(council=council).first()
+    return DecisionToJoin.objects.filter(council=council).select_related("updated_by").first()
 
 
 class StepStatus(models.TextChoices):

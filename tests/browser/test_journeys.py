@@ -95,3 +95,18 @@ def test_network_admin_moves_between_councils(page, demo):
     assert page.get_by_role("heading", name="Overview").is_visible()
     assert "Not yet started" in page.locator(".govuk-task-list__item").first.inner_text()
     assert_accessible(page)
+
+
+def test_officer_is_told_plainly_when_a_page_is_not_for_their_role(page, demo):
+    sign_in(page, "officer", DEMO_PASSWORD)
+    page.goto("/councils/east-sussex/decision/edit/")
+    assert page.get_by_role("heading", name="You cannot do this").is_visible()
+    assert page.get_by_text("Only a council admin can change the decision to join.").is_visible()
+    assert_accessible(page)
+
+
+def test_person_without_a_council_is_told_who_to_ask(page, demo, django_user_model):
+    django_user_model.objects.create_user("newcomer", password=DEMO_PASSWORD)
+    sign_in(page, "newcomer", DEMO_PASSWORD)
+    assert page.get_by_text("You are not a member of any council yet").is_visible()
+    assert_accessible(page)

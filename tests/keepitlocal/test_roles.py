@@ -100,3 +100,19 @@ def test_a_person_in_two_councils_has_the_role_of_each(member, council, other_co
     Membership.objects.create(user=person, council=other_council, role=Role.OFFICER)
     assert person.has_perm("keepitlocal.change_decision", council)
     assert not person.has_perm("keepitlocal.change_decision", other_council)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.COUNCIL_ADMIN])
+def test_role_checks_on_a_page_add_no_queries(
+    client, member, council, role, django_assert_num_queries
+):
+    from tests.factories import DecisionToJoinFactory
+
+    DecisionToJoinFactory(council=council, updated_by=member(Role.CHAMPION))
+    client.force_login(member(role))
+    client.get(f"/councils/{council.slug}/")
+    # session, user, membership with council, decision with who last changed it
+    with django_assert_num_queries(4):
+        response = client.get(f"/councils/{council.slug}/decision/")
+    assert (b"Change the decision" in response.content) == (role == Role.COUNCIL_ADMIN)
