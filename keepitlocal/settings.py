@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
+    "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "keepitlocal",
     "principles",

@@ -1,5 +1,10 @@
+import datetime
+import uuid
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Principle(models.Model):
@@ -21,3 +26,143 @@ class Principle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+
+class Stage(models.TextChoices):
+    """How far a council has come with a principle: our four-step maturity scale."""
+
+    NOT_STARTED = "not_started", "Not started"
+    DEVELOPING = "developing", "Developing"
+    ESTABLISHED = "established", "Established"
+    EMBEDDED = "embedded", "Embedded"
+
+
+class Rag(models.TextChoices):
+    NOT_SET = "", "Not set"
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class PrincipleProgress(models.Model):
+    """A council's progress on one principle. Created on first save; absent means not started."""
+
+    council = models.ForeignKey(
+        "keepitlocal.Council", on_delete=models.CASCADE, related_name="principle_progress"
+    )
+    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="progress")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.NOT_STARTED)
+    rag = models.CharField("RAG status", max_length=5, choices=Rag.choices, blank=True)
+    narrative = models.TextField("summary", blank=True)
+    next_steps = models.TextField(blank=True)
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Bumped on every save; an edit based on an older version is refused (no lost updates).
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "principle progress"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "principle"], name="one_progress_per_principle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council}: principle {self.principle.number}"
+
+
+class Action(models.Model):
+    """Something a council will do to make progress on a principle."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    council = models.ForeignKey(
+        "keepitlocal.Council", on_delete=models.CASCADE, related_name="actions"
+    )
+    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="actions")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        help_text="A person of the council",
+    )
+    owner_name = models.CharField(
+        "partner owner", max_length=200, blank=True, help_text="Or a named partner"
+    )
+    due_on = models.DateField("due date", null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    completed_on = models.DateField("completed date", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["council", "principle", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def owner_display(self) -> str:
+        if self.owner_id:
+            return str(self.owner)
+        return self.owner_name or "No owner"
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status != self.Status.DONE and self.due_on is not None and self.due_on < today
+
+
+def evidence_upload_to(evidence: "Evidence", filename: str) -> str:
+    # A random folder per file: names stay readable on download and never collide.
+    return f"evidence/{evidence.council_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Evidence(models.Model):
+    """Something that shows progress on a principle: a link, an uploaded file, or both."""
+
+    council = models.ForeignKey(
+        "keepitlocal.Council", on_delete=models.CASCADE, related_name="evidence"
+    )
+    principle = models.ForeignKey(Principle, on_delete=models.PROTECT, related_name="evidence")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    dated_on = models.DateField("date", null=True, blank=True)
+    url = models.URLField("link", max_length=500, blank=True)
+    file = models.FileField(upload_to=evidence_upload_to, max_length=300, blank=True)
+    file_type = models.CharField(max_length=100, blank=True, help_text="Checked from the content")
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["-dated_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(url="") | ~models.Q(file=""), name="evidence_has_link_or_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def file_name(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""

@@ -60,3 +60,43 @@ class DecisionToJoinFactory(factory.django.DjangoModelFactory):
     delegated_to = "Director of Adult Social Care and Health"
     partner_membership_starts_on = datetime.date(2022, 7, 26)
     partner_membership_renews_on = datetime.date(2023, 7, 26)
+
+
+def principle(number: int = 3):
+    from principles.models import Principle
+
+    return Principle.objects.get(number=number)
+
+
+class PrincipleProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "principles.PrincipleProgress"
+
+    council = factory.SubFactory(CouncilFactory)
+    principle = factory.LazyFunction(principle)
+    stage = "developing"
+    rag = "amber"
+    narrative = "We have started to map local suppliers."
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "principles.Action"
+
+    council = factory.SubFactory(CouncilFactory)
+    principle = factory.LazyFunction(principle)
+    title = factory.Sequence(lambda n: f"Action {n}")
+    due_on = datetime.date(2030, 3, 31)
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "principles.Evidence"
+
+    council = factory.SubFactory(CouncilFactory)
+    principle = factory.LazyFunction(principle)
+    title = factory.Sequence(lambda n: f"Evidence {n}")
+    url = "https://www.example.org/report"
+    file = factory.django.FileField(filename="report.csv", data=b"supplier,amount\nA,1\n")
+    file_type = "text/csv"
+    file_size = 20

@@ -1,12 +1,21 @@
 """The URLconf as data, so access tests cover every new view automatically."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Example values for URL parameters other than the council. A new parameter
-# must be added here, or the access tests fail and say so.
+from tests import factories
+
+# Example values for URL parameters that are not council-owned objects.
 SAMPLE_KWARGS = {"number": 3}
+
+# Parameters that name a council-owned object, per URL: a factory makes one in
+# the council it is given. A new URL parameter without an entry fails the tests.
+OBJECT_KWARGS: dict[str, dict[str, Callable]] = {
+    "principles:action-edit": {"pk": lambda council: factories.ActionFactory(council=council)},
+    "principles:evidence-file": {"pk": lambda council: factories.EvidenceFactory(council=council)},
+}
 
 # URLs that do not belong to a council, with why. A new one must be listed.
 NOT_COUNCIL_OWNED = {
@@ -26,18 +35,28 @@ class Route:
     def is_council_owned(self) -> bool:
         return "council_slug" in self.params
 
-    def url(self, council_slug: str | None = None) -> str:
+    @property
+    def names_an_object(self) -> bool:
+        return self.name in OBJECT_KWARGS
+
+    def kwargs_for(self, council=None) -> dict:
+        """URL arguments for ``council``, creating any objects the URL names in it."""
         kwargs = {}
         for param in self.params:
             if param == "council_slug":
-                kwargs[param] = council_slug
+                kwargs[param] = council.slug
+            elif param in OBJECT_KWARGS.get(self.name, {}):
+                kwargs[param] = OBJECT_KWARGS[self.name][param](council).pk
             elif param in SAMPLE_KWARGS:
                 kwargs[param] = SAMPLE_KWARGS[param]
             else:
                 raise AssertionError(
-                    f"URL {self.name!r} takes {param!r}: add an example to SAMPLE_KWARGS"
+                    f"URL {self.name!r} takes {param!r}: add it to OBJECT_KWARGS or SAMPLE_KWARGS"
                 )
-        return reverse(self.name, kwargs=kwargs)
+        return kwargs
+
+    def url(self, kwargs: dict | None = None) -> str:
+        return reverse(self.name, kwargs=kwargs or {})
 
 
 def _walk(patterns, namespace: str = "", params: tuple[str, ...] = ()):

@@ -66,3 +66,20 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data, on a database that earlier live-server tests have flushed.
+
+    Flushing removes what data migrations seeded, so the principles are put back
+    with the migration's own function before the demo is loaded.
+    """
+    import importlib
+
+    from django.apps import apps
+    from django.core.management import call_command
+
+    seed = importlib.import_module("principles.migrations.0002_seed_the_six_principles")
+    seed.seed_principles(apps, None)
+    call_command("seed_demo")

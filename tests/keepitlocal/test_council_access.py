@@ -3,7 +3,7 @@
 import pytest
 
 from keepitlocal.models import Membership
-from tests.urlconf import NOT_COUNCIL_OWNED, all_routes, council_routes
+from tests.urlconf import NOT_COUNCIL_OWNED, OBJECT_KWARGS, all_routes, council_routes
 
 COUNCIL_ROUTES = council_routes()
 
@@ -31,18 +31,29 @@ def test_member_of_one_council_gets_404_for_another_councils_page(
 ):
     person = member(role)
     client.force_login(person)
+    theirs = route.kwargs_for(other_council)
 
-    assert client.get(route.url(other_council.slug)).status_code == 404
-    assert client.post(route.url(other_council.slug), {}).status_code == 404
+    assert client.get(route.url(theirs)).status_code == 404
+    assert client.post(route.url(theirs), {}).status_code == 404
+    if route.names_an_object:
+        # Their object's id under our own council's address is just as missing.
+        ours = {**theirs, "council_slug": council.slug}
+        missing = {**ours, **{param: 2_000_000_000 for param in OBJECT_KWARGS[route.name]}}
+        assert client.get(route.url(ours)).status_code == 404
+        # A GET-only page refuses POST before looking anything up: same answer either way.
+        posted = client.post(route.url(ours), {}).status_code
+        assert posted in {404, 405}
+        assert posted == client.post(route.url(missing), {}).status_code
     # The same page of their own council is not hidden from them.
-    assert client.get(route.url(council.slug)).status_code in {200, 403}
+    assert client.get(route.url(route.kwargs_for(council))).status_code in {200, 403}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", COUNCIL_ROUTES, ids=lambda route: route.name)
 def test_unknown_council_is_the_same_404_as_another_councils(client, officer, route):
     client.force_login(officer)
-    response = client.get(route.url("no-such-council"))
+    kwargs = route.kwargs_for(officer.memberships.get().council)
+    response = client.get(route.url({**kwargs, "council_slug": "no-such-council"}))
     assert response.status_code == 404
     assert b"Page not found" in response.content
 
@@ -51,7 +62,7 @@ def test_unknown_council_is_the_same_404_as_another_councils(client, officer, ro
 @pytest.mark.parametrize("route", COUNCIL_ROUTES, ids=lambda route: route.name)
 def test_network_admin_can_open_any_councils_page(client, network_admin, other_council, route):
     client.force_login(network_admin)
-    assert client.get(route.url(other_council.slug)).status_code in {200, 403}
+    assert client.get(route.url(route.kwargs_for(other_council))).status_code in {200, 403}
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from keepitlocal.management.commands.seed_demo import DEMO_PASSWORD
 from keepitlocal.models import Council, DecisionToJoin, Membership, User
+from principles.models import PrincipleProgress
 
 
 def counts():
@@ -14,6 +15,8 @@ def counts():
         User.objects.count(),
         Membership.objects.count(),
         DecisionToJoin.objects.count(),
+        PrincipleProgress.objects.count(),
+        PrincipleProgress.history.count(),
     )
 
 
@@ -22,7 +25,7 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=None)
     first = counts()
     call_command("seed_demo")
-    assert counts() == first == (2, 7, 6, 1)
+    assert counts() == first == (2, 7, 6, 1, 1, 1)
 
 
 @pytest.mark.django_db

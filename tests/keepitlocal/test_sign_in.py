@@ -19,7 +19,7 @@ def test_sign_in_page_is_open(client):
     "route", [r for r in all_routes() if r.name not in OPEN_ROUTES], ids=lambda r: r.name
 )
 def test_every_other_page_asks_you_to_sign_in(client, council, route):
-    url = route.url(council.slug) if route.is_council_owned else route.url()
+    url = route.url(route.kwargs_for(council))
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("sign-in"))

@@ -84,9 +84,32 @@ class Command(BaseCommand):
             delegated_to="Director of Adult Social Care and Health",
             partner_membership_starts_on=datetime.date(2022, 7, 26),
         )
+        self._seed_progress(councils["east-sussex"], people["council-admin"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {len(councils)} councils, {len(people)} people "
                 f"(password {DEMO_PASSWORD!r})."
             )
+        )
+
+    def _seed_progress(self, council: Council, by: User) -> None:
+        """East Sussex's starting point on principle 3, recorded once."""
+        from principles.models import Principle, PrincipleProgress
+        from principles.services import principle_progress_update
+
+        principle = Principle.objects.get(number=3)
+        if PrincipleProgress.objects.filter(council=council, principle=principle).exists():
+            return
+        principle_progress_update(
+            council=council,
+            principle=principle,
+            by=by,
+            base_version=0,
+            stage="developing",
+            rag="green",
+            narrative=(
+                "In 2021-22, 67.9% of procurement spend (£283m with 958 local suppliers, including "
+                "Tier 2 supply-chain spend) was local, against a Council Plan target of 60%."
+            ),
+            next_steps="Keep local spend above target and publish it every quarter.",
         )

@@ -1,0 +1,72 @@
+"""The demo officer updates principle 3 in a browser, with axe on every page."""
+
+import pytest
+
+from keepitlocal.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.conftest import assert_accessible, sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_officer_updates_principle_three(page, demo, tmp_path):
+    sign_in(page, "officer", DEMO_PASSWORD)
+    page.get_by_role("link", name="Principles").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="3. Increase local spend to invest in the local economy").click()
+    assert page.get_by_text("Progress first recorded at stage developing by Sam Ellis").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Update progress").click()
+    assert_accessible(page)
+    page.get_by_label("Established").check()
+    page.get_by_label("Amber").check()
+    page.get_by_label("Summary").fill("67.9% of procurement spend was local in 2021-22.")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("Progress saved.").is_visible()
+    assert page.get_by_text("67.9% of procurement spend was local in 2021-22.").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Add an action").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("link", name="Enter what the action is").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Title").fill("Publish a local spend dashboard")
+    page.get_by_label("Or a named partner").fill("Sussex Community Development Association")
+    page.locator("#id_due_on_0").fill("31")
+    page.locator("#id_due_on_1").fill("3")
+    page.locator("#id_due_on_2").fill("2030")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("Action “Publish a local spend dashboard” added.").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Add evidence").click()
+    assert_accessible(page)
+    report = tmp_path / "spend-2021-22.csv"
+    report.write_bytes("supplier,amount\nCafé Ltd,£10\n".encode("cp1252"))
+    page.get_by_label("Title").fill("Local spend 2021-22")
+    page.get_by_label("Upload a file").set_input_files(str(report))
+    page.get_by_role("button", name="Add evidence").click()
+    assert page.get_by_text("Evidence “Local spend 2021-22” added.").is_visible()
+    assert page.get_by_role("link", name="Download spend-2021-22.csv").is_visible()
+
+    history = page.locator(".app-history")
+    assert "Stage changed from developing to established by Priya Shah" in history.inner_text()
+    assert "RAG status changed from green to amber by Priya Shah" in history.inner_text()
+    assert "Summary updated by Priya Shah" in history.inner_text()
+    assert "Action “Publish a local spend dashboard” added by Priya Shah" in history.inner_text()
+    assert "Evidence “Local spend 2021-22” added by Priya Shah" in history.inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Back to principles").click()
+    row = page.locator("tbody tr").nth(2)
+    assert "Established" in row.inner_text() and "Amber" in row.inner_text()
+    assert_accessible(page)
