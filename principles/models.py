@@ -166,3 +166,22 @@ class Evidence(models.Model):
     @property
     def file_name(self) -> str:
         return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+
+class ActionReminder(models.Model):
+    """A reminder email sent to an action's owner; at most one per action per day."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reminders")
+    sent_on = models.DateField()
+    sent_to = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "sent_on"], name="one_reminder_per_action_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.action} on {self.sent_on}"

@@ -6,6 +6,7 @@ app_name = "principles"
 
 urlpatterns = [
     path("", views.principle_index, name="list"),
+    path("export.csv", views.progress_export, name="export"),
     path("<int:number>/", views.principle_detail, name="detail"),
     path("<int:number>/progress/", views.progress_edit, name="progress-edit"),
     path("<int:number>/actions/add/", views.action_add, name="action-add"),

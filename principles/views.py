@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from principles.exports import council_progress_csv
 from principles.forms import ActionForm, EvidenceForm, ProgressForm
 from principles.selectors import (
     council_action,
@@ -233,4 +234,13 @@ def evidence_file(request, council_slug: str, number: int, pk: int):
         content_type=evidence.file_type or "application/octet-stream",
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+def progress_export(request, council_slug: str):
+    council = request.council
+    response = HttpResponse(council_progress_csv(council), content_type="text/csv; charset=utf-8")
+    filename = f"{council.slug}-principles-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
