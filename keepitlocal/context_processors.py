@@ -29,6 +29,15 @@ def _section(match) -> str | None:
         return None
     if "principles" in match.namespaces:
         return "principles"
-    if match.url_name in {"overview", "decision", "decision-edit"}:
+    if match.url_name in {
+        "overview",
+        "decision",
+        "decision-edit",
+        "conversations",
+        "conversation-add",
+        "conversation",
+        "outcome-action",
+        "partners",
+    }:
         return "overview"
     return None

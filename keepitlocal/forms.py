@@ -50,6 +50,24 @@ class DateField(DateInputField):
             raise ValidationError(f"The {self.label_for_errors} must be a real date") from None
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database key could hold before asking the database about them."""
+
+    def _check_values(self, value):
+        for item in value:
+            try:
+                number = int(str(item))
+            except ValueError:
+                continue  # the parent class reports it as an invalid choice
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)
+
+
 class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password",
@@ -159,3 +177,99 @@ class DecisionToJoinForm(BaseForm):
             "partner_membership_starts_on": decision.partner_membership_starts_on,
             "partner_membership_renews_on": decision.partner_membership_renews_on,
         }
+
+
+class LocalPartnerForm(BaseForm):
+    submit_label = "Add partner"
+
+    name = forms.CharField(
+        label="Organisation name",
+        max_length=200,
+        error_messages={"required": "Enter the organisation's name"},
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        self.council = council
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("Enter the organisation's name")
+        existing = self.council.local_partners.filter(name__iexact=name).first()
+        if existing is not None:
+            raise ValidationError(f"{existing.name} is already on your list")
+        return name
+
+
+class CommunityConversationForm(BaseForm):
+    held_on = DateField(
+        label="Date", label_for_errors="date of the conversation", help_text="For example, 5 3 2026"
+    )
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
+    partners = ModelMultipleChoiceField(
+        label="Organisations involved",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select organisations from the list"},
+    )
+    people_count = forms.IntegerField(
+        label="Number of people",
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+        error_messages={
+            "invalid": "Enter the number of people as a whole number, like 25",
+            "min_value": "The number of people cannot be negative",
+            "max_value": "The number of people must be 1,000,000 or fewer",
+        },
+    )
+    summary = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    principles = ModelMultipleChoiceField(
+        label="Which principles did it touch?",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select principles from the list"},
+    )
+    outcomes = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Enter each outcome on its own line. You can turn one into an action later.",
+    )
+
+    def __init__(self, *args, council, **kwargs):
+        from principles.selectors import principle_list
+
+        super().__init__(*args, **kwargs)
+        self.fields["partners"].queryset = council.local_partners.all()
+        self.fields["principles"].queryset = principle_list()
+
+    def clean_outcomes(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["outcomes"].splitlines() if line.strip()]
+
+
+class OutcomeToActionForm(BaseForm):
+    submit_label = "Turn into an action"
+
+    principle = forms.ModelChoiceField(
+        label="Which principle is the action for?",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Select the principle the action is for",
+            "invalid_choice": "Select the principle the action is for",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        from principles.selectors import principle_list
+
+        super().__init__(*args, **kwargs)
+        self.fields["principle"].queryset = principle_list()

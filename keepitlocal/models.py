@@ -131,3 +131,75 @@ class DecisionToJoin(models.Model):
             raise ValidationError(
                 {"partner_membership_starts_on": "Enter the date partner membership started."}
             )
+
+
+class LocalPartner(models.Model):
+    """A local voluntary, community or social enterprise (VCSE) organisation."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="local_partners")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"], name="partner_name_unique_in_council"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommunityConversation(models.Model):
+    """A conversation the council convened with local communities (checklist step 5)."""
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="community_conversations"
+    )
+    held_on = models.DateField("date")
+    title = models.CharField(max_length=200)
+    partners = models.ManyToManyField(
+        LocalPartner,
+        blank=True,
+        related_name="conversations",
+        verbose_name="organisations involved",
+    )
+    people_count = models.PositiveIntegerField("number of people", null=True, blank=True)
+    summary = models.TextField(blank=True)
+    principles = models.ManyToManyField(
+        "principles.Principle", blank=True, related_name="conversations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConversationOutcome(models.Model):
+    """Something agreed in a conversation; it can become an action on a principle."""
+
+    conversation = models.ForeignKey(
+        CommunityConversation, on_delete=models.CASCADE, related_name="outcomes"
+    )
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    action = models.OneToOneField(
+        "principles.Action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="from_outcome",
+    )
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -41,3 +41,4 @@ is_chief_executive = has_role(Role.CHIEF_EXECUTIVE)
 
 rules.add_perm("keepitlocal.view_council", is_member | is_network_admin)
 rules.add_perm("keepitlocal.change_decision", is_council_admin)
+rules.add_perm("keepitlocal.record_conversation", is_officer | is_champion | is_council_admin)

@@ -4,10 +4,17 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 
-from keepitlocal.models import Council, DecisionToJoin, Membership
+from keepitlocal.models import (
+    CommunityConversation,
+    ConversationOutcome,
+    Council,
+    DecisionToJoin,
+    Membership,
+)
 
 
 def councils_visible_to(user) -> models.QuerySet[Council]:
@@ -121,17 +128,70 @@ def council_commitment_checklist(
             f"{format_date(decision.decided_on, 'j F Y')} by the {decision.decision_maker}",
             decision_url,
         )
-    later_steps = [
-        "Endorsement signed",
-        "Cabinet champion appointed",
-        "Senior management champion appointed",
-        "Conversation convened with local communities",
-        "Practice assessed with Locality and peer councils",
+    not_yet = [
+        (2, "Endorsement signed"),
+        (3, "Cabinet champion appointed"),
+        (4, "Senior management champion appointed"),
     ]
     return [
         step_one,
         *(
             ChecklistStep(number, title, StepStatus.CANNOT_START_YET, NOT_IN_SERVICE_YET)
-            for number, title in enumerate(later_steps, start=2)
+            for number, title in not_yet
+        ),
+        _conversation_step(council),
+        ChecklistStep(
+            6,
+            "Practice assessed with Locality and peer councils",
+            StepStatus.CANNOT_START_YET,
+            NOT_IN_SERVICE_YET,
         ),
     ]
+
+
+def _conversation_step(council: Council) -> ChecklistStep:
+    held = CommunityConversation.objects.filter(council=council).aggregate(
+        count=models.Count("pk"), latest=models.Max("held_on")
+    )
+    url = reverse("conversations", kwargs={"council_slug": council.slug})
+    title = "Conversation convened with local communities"
+    if not held["count"]:
+        return ChecklistStep(
+            5, title, StepStatus.NOT_STARTED, "No community conversation recorded yet.", url
+        )
+    noun = "conversation" if held["count"] == 1 else "conversations"
+    hint = f"{held['count']} {noun} recorded; latest {format_date(held['latest'], 'j F Y')}"
+    return ChecklistStep(5, title, StepStatus.COMPLETED, hint, url)
+
+
+def council_conversations(council: Council) -> models.QuerySet[CommunityConversation]:
+    return (
+        CommunityConversation.objects.filter(council=council)
+        .prefetch_related("partners", "principles")
+        .annotate(outcome_count=models.Count("outcomes"))
+    )
+
+
+def council_conversation(council: Council, pk: int) -> CommunityConversation:
+    """One conversation of the current council, with what it touched; another's is a 404."""
+    return get_object_or_404(
+        CommunityConversation.objects.prefetch_related(
+            "partners",
+            "principles",
+            models.Prefetch(
+                "outcomes",
+                queryset=ConversationOutcome.objects.select_related("action__principle"),
+            ),
+        ),
+        council=council,
+        pk=pk,
+    )
+
+
+def council_conversation_outcome(council: Council, pk: int, outcome_pk: int) -> ConversationOutcome:
+    return get_object_or_404(
+        ConversationOutcome.objects.select_related("conversation", "action"),
+        conversation__council=council,
+        conversation__pk=pk,
+        pk=outcome_pk,
+    )

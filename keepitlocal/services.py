@@ -5,7 +5,15 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from keepitlocal.models import Council, DecisionToJoin, User, one_year_after
+from keepitlocal.models import (
+    CommunityConversation,
+    ConversationOutcome,
+    Council,
+    DecisionToJoin,
+    LocalPartner,
+    User,
+    one_year_after,
+)
 
 
 @transaction.atomic
@@ -46,3 +54,72 @@ def decision_to_join_record(
     decision.full_clean()
     decision.save()
     return decision
+
+
+def local_partner_add(*, council: Council, by: User, name: str) -> LocalPartner:
+    """Add a local VCSE partner to the council's list."""
+    if not by.has_perm("keepitlocal.record_conversation", council):
+        raise PermissionDenied("Your role in this council does not allow you to add partners.")
+    partner = LocalPartner(council=council, name=" ".join(name.split()))
+    partner.full_clean()
+    partner.save()
+    return partner
+
+
+@transaction.atomic
+def community_conversation_record(
+    *,
+    council: Council,
+    by: User,
+    held_on: datetime.date,
+    title: str,
+    partners: list[LocalPartner],
+    people_count: int | None,
+    summary: str,
+    principles: list,
+    outcomes: list[str],
+) -> CommunityConversation:
+    """Record a conversation with local communities and what came out of it, in order."""
+    if not by.has_perm("keepitlocal.record_conversation", council):
+        raise PermissionDenied("Your role in this council does not allow you to record this.")
+    if any(partner.council_id != council.pk for partner in partners):
+        raise PermissionDenied("Partners must be on this council's list.")
+    conversation = CommunityConversation(
+        council=council,
+        held_on=held_on,
+        title=title.strip(),
+        people_count=people_count,
+        summary=summary.strip(),
+        created_by=by,
+    )
+    conversation.full_clean()
+    conversation.save()
+    conversation.partners.set(partners)
+    conversation.principles.set(principles)
+    ConversationOutcome.objects.bulk_create(
+        ConversationOutcome(conversation=conversation, position=position, text=text)
+        for position, text in enumerate(outcomes, start=1)
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_outcome_to_action(*, outcome: ConversationOutcome, principle, by: User):
+    """Turn an outcome into an action on a principle, once."""
+    from principles.services import action_create
+
+    outcome = ConversationOutcome.objects.select_for_update().get(pk=outcome.pk)
+    if outcome.action_id is not None:
+        return outcome.action
+    council = outcome.conversation.council
+    title = outcome.text if len(outcome.text) <= 200 else outcome.text[:199] + "…"
+    action = action_create(
+        council=council,
+        principle=principle,
+        by=by,
+        title=title,
+        description=f"From the community conversation “{outcome.conversation.title}”.",
+    )
+    outcome.action = action
+    outcome.save(update_fields=["action"])
+    return action

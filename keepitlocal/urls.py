@@ -8,6 +8,15 @@ council_patterns = [
     path("decision/", views.decision, name="decision"),
     path("decision/edit/", views.decision_edit, name="decision-edit"),
     path("principles/", include("principles.urls")),
+    path("conversations/", views.conversation_list, name="conversations"),
+    path("conversations/add/", views.conversation_add, name="conversation-add"),
+    path("conversations/<int:pk>/", views.conversation_detail, name="conversation"),
+    path(
+        "conversations/<int:pk>/outcomes/<int:outcome_pk>/action/",
+        views.outcome_to_action,
+        name="outcome-action",
+    ),
+    path("partners/", views.partner_list, name="partners"),
 ]
 
 urlpatterns = [

@@ -6,15 +6,29 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from keepitlocal.forms import DecisionToJoinForm, SignInForm
+from keepitlocal.forms import (
+    CommunityConversationForm,
+    DecisionToJoinForm,
+    LocalPartnerForm,
+    OutcomeToActionForm,
+    SignInForm,
+)
 from keepitlocal.middleware import SESSION_KEY
 from keepitlocal.selectors import (
     council_commitment_checklist,
+    council_conversation,
+    council_conversation_outcome,
+    council_conversations,
     councils_visible_to,
     decision_to_join,
     memberships_of,
 )
-from keepitlocal.services import decision_to_join_record
+from keepitlocal.services import (
+    community_conversation_record,
+    conversation_outcome_to_action,
+    decision_to_join_record,
+    local_partner_add,
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -84,7 +98,8 @@ def decision_edit(request, council_slug: str):
         raise PermissionDenied("Only a council admin can change the decision to join.")
     existing = decision_to_join(council)
     form = DecisionToJoinForm(
-        request.POST or None, initial=DecisionToJoinForm.initial_from(existing)
+        request.POST if request.method == "POST" else None,
+        initial=DecisionToJoinForm.initial_from(existing),
     )
     if request.method == "POST" and form.is_valid():
         decision_to_join_record(council=council, by=request.user, **form.cleaned_data)
@@ -94,4 +109,92 @@ def decision_edit(request, council_slug: str):
         request,
         "keepitlocal/decision_form.html",
         {"council": council, "form": form, "is_new": existing is None},
+    )
+
+
+def _require_conversations(request) -> None:
+    if not request.user.has_perm("keepitlocal.record_conversation", request.council):
+        raise PermissionDenied("Your role in this council does not allow you to record this.")
+
+
+@require_GET
+def conversation_list(request, council_slug: str):
+    return render(
+        request,
+        "keepitlocal/conversation_list.html",
+        {
+            "council": request.council,
+            "conversations": council_conversations(request.council),
+        },
+    )
+
+
+def conversation_add(request, council_slug: str):
+    _require_conversations(request)
+    council = request.council
+    form = CommunityConversationForm(
+        request.POST if request.method == "POST" else None, council=council
+    )
+    if request.method == "POST" and form.is_valid():
+        conversation = community_conversation_record(
+            council=council, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"Conversation “{conversation.title}” recorded.")
+        return redirect("conversation", council_slug=council.slug, pk=conversation.pk)
+    return render(
+        request,
+        "keepitlocal/conversation_form.html",
+        {"council": council, "form": form, "has_partners": council.local_partners.exists()},
+    )
+
+
+@require_GET
+def conversation_detail(request, council_slug: str, pk: int):
+    council = request.council
+    conversation = council_conversation(council, pk)
+    return render(
+        request,
+        "keepitlocal/conversation_detail.html",
+        {"council": council, "conversation": conversation},
+    )
+
+
+def outcome_to_action(request, council_slug: str, pk: int, outcome_pk: int):
+    council = request.council
+    outcome = council_conversation_outcome(council, pk, outcome_pk)
+    if not request.user.has_perm("principles.change_progress", council):
+        raise PermissionDenied("Your role in this council does not allow you to add actions.")
+    form = OutcomeToActionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        principle = form.cleaned_data["principle"]
+        action = conversation_outcome_to_action(
+            outcome=outcome, principle=principle, by=request.user
+        )
+        messages.success(request, f"Action “{action.title}” added to principle {principle.number}.")
+        return redirect("conversation", council_slug=council.slug, pk=pk)
+    return render(
+        request,
+        "keepitlocal/outcome_action_form.html",
+        {"council": council, "outcome": outcome, "form": form},
+    )
+
+
+def partner_list(request, council_slug: str):
+    council = request.council
+    can_add = request.user.has_perm("keepitlocal.record_conversation", council)
+    form = (
+        LocalPartnerForm(request.POST if request.method == "POST" else None, council=council)
+        if can_add
+        else None
+    )
+    if request.method == "POST":
+        _require_conversations(request)
+        if form.is_valid():
+            partner = local_partner_add(council=council, by=request.user, **form.cleaned_data)
+            messages.success(request, f"{partner.name} added to your local partners.")
+            return redirect("partners", council_slug=council.slug)
+    return render(
+        request,
+        "keepitlocal/partner_list.html",
+        {"council": council, "partners": council.local_partners.all(), "form": form},
     )

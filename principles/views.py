@@ -92,7 +92,7 @@ def progress_edit(request, council_slug: str, number: int):
             "narrative": progress.narrative,
             "next_steps": progress.next_steps,
         }
-    form = ProgressForm(request.POST or None, initial=initial)
+    form = ProgressForm(request.POST if request.method == "POST" else None, initial=initial)
     extra = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -124,7 +124,11 @@ def action_add(request, council_slug: str, number: int):
     _require_change(request)
     council = request.council
     principle = principle_by_number(number)
-    form = ActionForm(request.POST or None, initial={"version": 0}, people=council_people(council))
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"version": 0},
+        people=council_people(council),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         action = action_create(
@@ -165,7 +169,11 @@ def action_edit(request, council_slug: str, number: int, pk: int):
         "status": action.status,
         "completed_on": action.completed_on,
     }
-    form = ActionForm(request.POST or None, initial=initial, people=council_people(council))
+    form = ActionForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        people=council_people(council),
+    )
     extra = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -199,7 +207,10 @@ def evidence_create(request, council_slug: str, number: int):
     _require_change(request)
     council = request.council
     principle = principle_by_number(number)
-    form = EvidenceForm(request.POST or None, request.FILES or None)
+    form = EvidenceForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         evidence = evidence_add(

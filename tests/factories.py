@@ -100,3 +100,22 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     file = factory.django.FileField(filename="report.csv", data=b"supplier,amount\nA,1\n")
     file_type = "text/csv"
     file_size = 20
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "keepitlocal.CommunityConversation"
+
+    council = factory.SubFactory(CouncilFactory)
+    held_on = datetime.date(2026, 3, 5)
+    title = factory.Sequence(lambda n: f"Community conversation {n}")
+    people_count = 25
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "keepitlocal.ConversationOutcome"
+
+    conversation = factory.SubFactory(ConversationFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = "Hold a market day for local suppliers"

@@ -10,12 +10,22 @@ from tests import factories
 # Example values for URL parameters that are not council-owned objects.
 SAMPLE_KWARGS = {"number": 3}
 
-# Parameters that name a council-owned object, per URL: a factory makes one in
-# the council it is given. A new URL parameter without an entry fails the tests.
-OBJECT_KWARGS: dict[str, dict[str, Callable]] = {
-    "principles:action-edit": {"pk": lambda council: factories.ActionFactory(council=council)},
-    "principles:evidence-file": {"pk": lambda council: factories.EvidenceFactory(council=council)},
+
+# URLs whose parameters name council-owned objects: a function makes them in the
+# council it is given and returns those parameters. A new URL parameter without
+# an entry here or in SAMPLE_KWARGS fails the tests.
+def _outcome(council) -> dict:
+    outcome = factories.OutcomeFactory(conversation__council=council)
+    return {"pk": outcome.conversation.pk, "outcome_pk": outcome.pk}
+
+
+OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
+    "principles:action-edit": lambda c: {"pk": factories.ActionFactory(council=c).pk},
+    "principles:evidence-file": lambda c: {"pk": factories.EvidenceFactory(council=c).pk},
+    "conversation": lambda c: {"pk": factories.ConversationFactory(council=c).pk},
+    "outcome-action": _outcome,
 }
+
 
 # URLs that do not belong to a council, with why. A new one must be listed.
 NOT_COUNCIL_OWNED = {
@@ -41,12 +51,13 @@ class Route:
 
     def kwargs_for(self, council=None) -> dict:
         """URL arguments for ``council``, creating any objects the URL names in it."""
+        objects = OBJECT_KWARGS[self.name](council) if self.name in OBJECT_KWARGS else {}
         kwargs = {}
         for param in self.params:
             if param == "council_slug":
                 kwargs[param] = council.slug
-            elif param in OBJECT_KWARGS.get(self.name, {}):
-                kwargs[param] = OBJECT_KWARGS[self.name][param](council).pk
+            elif param in objects:
+                kwargs[param] = objects[param]
             elif param in SAMPLE_KWARGS:
                 kwargs[param] = SAMPLE_KWARGS[param]
             else:

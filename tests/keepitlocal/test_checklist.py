@@ -1,9 +1,11 @@
 """The commitment checklist's statuses come from the council's records."""
 
+import datetime
+
 import pytest
 
 from keepitlocal.selectors import StepStatus, council_commitment_checklist
-from tests.factories import DecisionToJoinFactory
+from tests.factories import ConversationFactory, DecisionToJoinFactory
 from tests.html import checklist, page, text
 
 STEPS = [
@@ -47,8 +49,27 @@ def test_removing_the_decision_reopens_step_one(client, officer, council, overvi
 def test_steps_not_recorded_by_the_service_yet_cannot_start(client, officer, overview_url):
     client.force_login(officer)
     steps = checklist(client.get(overview_url))
-    for title in STEPS[1:]:
+    for title in [STEPS[1], STEPS[2], STEPS[3], STEPS[5]]:
         assert steps[title] == "Cannot start yet", title
+
+
+@pytest.mark.django_db
+def test_a_recorded_conversation_completes_step_five(client, officer, council, overview_url):
+    client.force_login(officer)
+    assert checklist(client.get(overview_url))[STEPS[4]] == "Not yet started"
+    ConversationFactory(council=council, held_on=datetime.date(2026, 3, 5))
+    response = client.get(overview_url)
+    assert checklist(response)[STEPS[4]] == "Completed"
+    assert "1 conversation recorded; latest 5 March 2026" in text(page(response))
+
+
+@pytest.mark.django_db
+def test_another_councils_conversation_does_not_complete_ours(
+    client, officer, other_council, overview_url
+):
+    ConversationFactory(council=other_council)
+    client.force_login(officer)
+    assert checklist(client.get(overview_url))[STEPS[4]] == "Not yet started"
 
 
 @pytest.mark.django_db
@@ -73,5 +94,5 @@ def test_overview_runs_a_fixed_number_of_queries(
     DecisionToJoinFactory(council=council)
     client.force_login(officer)
     client.get(overview_url)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(overview_url).status_code == 200
