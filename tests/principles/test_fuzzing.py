@@ -38,6 +38,18 @@ FORMS = {
         "completed_on_2",
     ],
     "evidence/add/": ["title", "description", "dated_on_0", "dated_on_1", "dated_on_2", "url"],
+    "actions/{action}/": [
+        "version",
+        "title",
+        "owner",
+        "owner_name",
+        "due_on_0",
+        "due_on_2",
+        "status",
+        "completed_on_0",
+        "completed_on_1",
+        "completed_on_2",
+    ],
 }
 FUZZ = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -48,9 +60,9 @@ FUZZ = settings(
 @pytest.mark.parametrize("form", list(FORMS))
 def test_principle_forms_never_fail(client, officer, council, form):
     PrincipleProgressFactory(council=council, version=1)
-    ActionFactory(council=council)
+    action = ActionFactory(council=council)
     client.force_login(officer)
-    url = f"/councils/{council.slug}/principles/3/{form}"
+    url = f"/councils/{council.slug}/principles/3/{form.format(action=action.pk)}"
 
     @FUZZ
     @given(data=st.dictionaries(st.sampled_from(FORMS[form]), hostile))
@@ -58,5 +70,24 @@ def test_principle_forms_never_fail(client, officer, council, form):
         response = client.post(url, data)
         assert response.status_code in {200, 302}
         assert b"<script>alert(1)</script>" not in response.content
+
+    post()
+
+
+@pytest.mark.django_db
+def test_outcome_to_action_form_never_fails(client, officer, council):
+    from tests.factories import OutcomeFactory
+
+    outcome = OutcomeFactory(conversation__council=council)
+    client.force_login(officer)
+    url = (
+        f"/councils/{council.slug}/conversations/{outcome.conversation.pk}"
+        f"/outcomes/{outcome.pk}/action/"
+    )
+
+    @FUZZ
+    @given(principle=hostile)
+    def post(principle):
+        assert client.post(url, {"principle": principle}).status_code in {200, 302}
 
     post()
