@@ -101,6 +101,10 @@ class VersionedForm(BaseForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
+    def record_fields(self) -> dict:
+        """The cleaned values for the record itself, without the version."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
 
 class ProgressForm(VersionedForm):
     stage = forms.ChoiceField(
@@ -241,4 +245,7 @@ class EvidenceForm(BaseForm):
         cleaned = super().clean()
         if not self.errors and not cleaned.get("url") and not cleaned.get("file"):
             self.add_error("url", "Enter a link or upload a file")
+        elif self.errors and "file" not in self.errors and self.files.get("file"):
+            # Browsers cannot keep a chosen file when the page comes back with errors.
+            self.add_error("file", "Select the file again after fixing the other answers")
         return cleaned

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,6 +20,8 @@ from principles.selectors import (
     principle_progress,
 )
 from principles.services import (
+    ACTION_FIELDS,
+    PROGRESS_FIELDS,
     EditConflict,
     action_create,
     action_update,
@@ -86,26 +89,17 @@ def progress_edit(request, council_slug: str, number: int):
     progress = principle_progress(council, principle)
     initial = {"version": progress.version if progress else 0}
     if progress:
-        initial |= {
-            "stage": progress.stage,
-            "rag": progress.rag,
-            "narrative": progress.narrative,
-            "next_steps": progress.next_steps,
-        }
+        initial |= model_to_dict(progress, fields=PROGRESS_FIELDS)
     form = ProgressForm(request.POST if request.method == "POST" else None, initial=initial)
     extra = {}
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             principle_progress_update(
                 council=council,
                 principle=principle,
                 by=request.user,
-                base_version=data["version"],
-                stage=data["stage"],
-                rag=data["rag"],
-                narrative=data["narrative"],
-                next_steps=data["next_steps"],
+                base_version=form.cleaned_data["version"],
+                **form.record_fields(),
             )
         except EditConflict as conflict:
             current = principle_progress(council, principle)
@@ -130,18 +124,8 @@ def action_add(request, council_slug: str, number: int):
         people=council_people(council),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         action = action_create(
-            council=council,
-            principle=principle,
-            by=request.user,
-            title=data["title"],
-            description=data["description"],
-            owner=data["owner"],
-            owner_name=data["owner_name"],
-            due_on=data["due_on"],
-            status=data["status"],
-            completed_on=data["completed_on"],
+            council=council, principle=principle, by=request.user, **form.record_fields()
         )
         messages.success(request, f"Action “{action.title}” added.")
         if action.is_overdue(timezone.localdate()):
@@ -159,16 +143,7 @@ def action_edit(request, council_slug: str, number: int, pk: int):
     action = council_action(council, number, pk)  # look up first: not ours is a 404, not a 403
     _require_change(request)
     principle = action.principle
-    initial = {
-        "version": action.version,
-        "title": action.title,
-        "description": action.description,
-        "owner": action.owner_id,
-        "owner_name": action.owner_name,
-        "due_on": action.due_on,
-        "status": action.status,
-        "completed_on": action.completed_on,
-    }
+    initial = {"version": action.version, **model_to_dict(action, fields=ACTION_FIELDS)}
     form = ActionForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
@@ -176,25 +151,18 @@ def action_edit(request, council_slug: str, number: int, pk: int):
     )
     extra = {}
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             action_update(
                 action=action,
                 by=request.user,
-                base_version=data["version"],
-                title=data["title"],
-                description=data["description"],
-                owner=data["owner"],
-                owner_name=data["owner_name"],
-                due_on=data["due_on"],
-                status=data["status"],
-                completed_on=data["completed_on"],
+                base_version=form.cleaned_data["version"],
+                **form.record_fields(),
             )
         except EditConflict as conflict:
             action.refresh_from_db()
             extra = _conflict_context(form, conflict, action.version)
         else:
-            messages.success(request, f"Action “{data['title']}” saved.")
+            messages.success(request, f"Action “{form.cleaned_data['title']}” saved.")
             return _detail(council, principle)
     return render(
         request,

@@ -48,6 +48,19 @@ def test_officer_updates_principle_three(page, demo, tmp_path):
     assert page.get_by_text("Action “Publish a local spend dashboard” added.").is_visible()
     assert_accessible(page)
 
+    # Someone else changes the action while the officer has it open.
+    page.get_by_role("link", name="Publish a local spend dashboard").click()
+    assert_accessible(page)
+    _someone_else_renames_the_action("Publish a quarterly local spend dashboard")
+    page.get_by_label("Done").check()
+    page.get_by_role("button", name="Save").click()
+    conflict = page.locator("#edit-conflict")
+    assert "Sam Ellis saved a change while you were editing" in conflict.inner_text()
+    assert "Publish a quarterly local spend dashboard" in conflict.inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("Done (").first.is_visible()
+
     page.get_by_role("link", name="Add evidence").click()
     assert_accessible(page)
     report = tmp_path / "spend-2021-22.csv"
@@ -63,6 +76,7 @@ def test_officer_updates_principle_three(page, demo, tmp_path):
     assert "RAG status changed from green to amber by Priya Shah" in history.inner_text()
     assert "Summary updated by Priya Shah" in history.inner_text()
     assert "Action “Publish a local spend dashboard” added by Priya Shah" in history.inner_text()
+    assert "status changed from not started to done by Priya Shah" in history.inner_text()
     assert "Evidence “Local spend 2021-22” added by Priya Shah" in history.inner_text()
     assert_accessible(page)
 
@@ -70,3 +84,23 @@ def test_officer_updates_principle_three(page, demo, tmp_path):
     row = page.locator("tbody tr").nth(2)
     assert "Established" in row.inner_text() and "Amber" in row.inner_text()
     assert_accessible(page)
+
+
+def _someone_else_renames_the_action(title: str) -> None:
+    from keepitlocal.models import User
+    from principles.models import Action
+    from principles.services import action_update
+
+    action = Action.objects.get(title="Publish a local spend dashboard")
+    action_update(
+        action=action,
+        by=User.objects.get(username="council-admin"),
+        base_version=action.version,
+        title=title,
+        description=action.description,
+        owner=action.owner,
+        owner_name=action.owner_name,
+        due_on=action.due_on,
+        status=action.status,
+        completed_on=action.completed_on,
+    )

@@ -108,3 +108,13 @@ def test_link_only_evidence_has_no_download(client, officer, council):
     client.force_login(officer)
     url = f"/councils/{council.slug}/principles/3/evidence/{evidence.pk}/file/"
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_chosen_file_must_be_chosen_again_when_the_page_has_errors(client, officer, add_url):
+    client.force_login(officer)
+    response = post(client, add_url, SimpleUploadedFile("report.pdf", PDF), title="")
+    summary = text(page(response).cssselect(".govuk-error-summary")[0])
+    assert "Enter a title" in summary
+    assert "Select the file again after fixing the other answers" in summary
+    assert not Evidence.objects.exists()
