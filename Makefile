@@ -6,7 +6,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install chromium assets lint format migrate clean
+.PHONY: run test install chromium assets lint format migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Measure every speed and memory target and rewrite docs/PERFORMANCE.md, against
+# PostgreSQL (its own database, created when missing). `make bench BENCH=name` runs one.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/keepitlocal_bench
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=benchmarks-only-not-a-secret DEBUG=false \
+		SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1,localhost \
+		$(BIN)/python -m bench $(BENCH)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Benchmarks behind docs/PERFORMANCE.md. Run them all with ``make bench``."""
