@@ -12,6 +12,7 @@ def service_navigation(request) -> dict:
         items = [
             ("overview", "Overview", reverse("overview", kwargs=slug)),
             ("principles", "Principles", reverse("principles:list", kwargs=slug)),
+            ("endorsement", "Endorsement", reverse("endorsements:index", kwargs=slug)),
         ]
     match = getattr(request, "resolver_match", None)
     section = _section(match)
@@ -29,6 +30,8 @@ def _section(match) -> str | None:
         return None
     if "principles" in match.namespaces:
         return "principles"
+    if "endorsements" in match.namespaces:
+        return "endorsement"
     if match.url_name in {
         "overview",
         "decision",

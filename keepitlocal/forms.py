@@ -20,6 +20,7 @@ class BaseForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
+        self.helper.form_tag = False  # each page draws its own <form> around the fields
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
         self.helper.add_input(Submit("submit", self.submit_label))
@@ -79,6 +80,7 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.helper = FormHelper(self)
+        self.helper.form_tag = False  # each page draws its own <form> around the fields
         self.helper.label_size = Size.SMALL
         self.helper.add_input(Submit("submit", "Sign in"))
 

@@ -129,12 +129,12 @@ def council_commitment_checklist(
             decision_url,
         )
     not_yet = [
-        (2, "Endorsement signed"),
         (3, "Cabinet champion appointed"),
         (4, "Senior management champion appointed"),
     ]
     return [
         step_one,
+        _endorsement_step(council),
         *(
             ChecklistStep(number, title, StepStatus.CANNOT_START_YET, NOT_IN_SERVICE_YET)
             for number, title in not_yet
@@ -147,6 +147,35 @@ def council_commitment_checklist(
             NOT_IN_SERVICE_YET,
         ),
     ]
+
+
+def _endorsement_step(council: Council) -> ChecklistStep:
+    from endorsements.models import Endorsement  # the endorsements app builds on this one
+
+    title = "Endorsement signed"
+    url = reverse("endorsements:index", kwargs={"council_slug": council.slug})
+    latest = (
+        Endorsement.objects.filter(council=council)
+        .order_by("-version")
+        .only("status", "version")
+        .first()
+    )
+    signed = (
+        Endorsement.objects.filter(council=council, status=Endorsement.Status.COMPLETED)
+        .order_by("-completed_at")
+        .only("completed_at")
+        .first()
+    )
+    if signed is not None:
+        when = format_date(signed.completed_at, "j F Y")
+        return ChecklistStep(2, title, StepStatus.COMPLETED, f"Signed and sealed {when}", url)
+    if latest is None:
+        return ChecklistStep(2, title, StepStatus.NOT_STARTED, "No endorsement prepared yet.", url)
+    hint = {
+        Endorsement.Status.DRAFT: "Prepared, not yet sent for signature.",
+        Endorsement.Status.SENT: "Out for signature.",
+    }.get(latest.status, f"Version {latest.version} {latest.get_status_display().lower()}.")
+    return ChecklistStep(2, title, StepStatus.INCOMPLETE, hint, url)
 
 
 def _conversation_step(council: Council) -> ChecklistStep:

@@ -171,3 +171,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"rules": {"level": "WARNING"}},
 }
+
+# The certificate authority that issues each signatory's one-time signing
+# certificate and the service's seal (docs/adr/0004). Give the PEM text
+# (SIGNING_CA_CERT, SIGNING_CA_KEY) or files (SIGNING_CA_CERT_FILE,
+# SIGNING_CA_KEY_FILE); SIGNING_CA_KEY_PASSWORD if the key is encrypted.
+# `make run` makes a development CA in .dev-ca/; without DEBUG the service
+# refuses to start until one is configured.
+SIGNING_CA_CERT = os.environ.get("SIGNING_CA_CERT", "")
+SIGNING_CA_KEY = os.environ.get("SIGNING_CA_KEY", "")
+SIGNING_CA_CERT_FILE = os.environ.get(
+    "SIGNING_CA_CERT_FILE", str(BASE_DIR / ".dev-ca" / "ca.pem") if DEBUG else ""
+)
+SIGNING_CA_KEY_FILE = os.environ.get(
+    "SIGNING_CA_KEY_FILE", str(BASE_DIR / ".dev-ca" / "ca-key.pem") if DEBUG else ""
+)
+SIGNING_CA_KEY_PASSWORD = os.environ.get("SIGNING_CA_KEY_PASSWORD", "")
+
+# How long signatories have to sign once an endorsement is sent, and how often
+# `send_signing_reminders` nudges them.
+ENDORSEMENT_SIGNING_DAYS = 30
+ENDORSEMENT_REMINDER_DAYS = 3

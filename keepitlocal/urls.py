@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from endorsements import views as endorsement_views
 from keepitlocal import views
 
 council_patterns = [
@@ -17,6 +18,7 @@ council_patterns = [
         name="outcome-action",
     ),
     path("partners/", views.partner_list, name="partners"),
+    path("endorsement/", include("endorsements.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +26,7 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("councils/", views.council_list, name="council-list"),
+    path("verify/", endorsement_views.verify, name="verify"),
     path("councils/<slug:council_slug>/", include(council_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,21 @@ def _plain_static_files(settings):
     }
 
 
+@pytest.fixture(scope="session")
+def signing_ca() -> tuple[bytes, bytes]:
+    """A certificate authority made once for the test run: (certificate PEM, key PEM)."""
+    from endorsements.ca import make_certificate_authority
+
+    return make_certificate_authority(name="Keep it Local test signing authority")
+
+
+@pytest.fixture(autouse=True)
+def _signing_ca_settings(settings, signing_ca):
+    cert_pem, key_pem = signing_ca
+    settings.SIGNING_CA_CERT = cert_pem.decode()
+    settings.SIGNING_CA_KEY = key_pem.decode()
+
+
 @pytest.fixture
 def council(db):
     return CouncilFactory(name="East Sussex County Council", slug="east-sussex")

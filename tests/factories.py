@@ -119,3 +119,15 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     conversation = factory.SubFactory(ConversationFactory)
     position = factory.Sequence(lambda n: n + 1)
     text = "Hold a market day for local suppliers"
+
+
+class EndorsementFactory(factory.django.DjangoModelFactory):
+    """A draft endorsement; tests that need it sent go through the services."""
+
+    class Meta:
+        model = "endorsements.Endorsement"
+
+    council = factory.SubFactory(CouncilFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    statement = "We endorse the six Keep it Local principles."
+    prepared_by = factory.SubFactory(UserFactory)

@@ -19,7 +19,23 @@ def _outcome(council) -> dict:
     return {"pk": outcome.conversation.pk, "outcome_pk": outcome.pk}
 
 
+def _endorsement(council) -> dict:
+    return {"pk": factories.EndorsementFactory(council=council).pk}
+
+
 OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
+    **{
+        f"endorsements:{name}": _endorsement
+        for name in (
+            "detail",
+            "send",
+            "void",
+            "sign",
+            "decline",
+            "document-pdf",
+            "signed-pdf",
+        )
+    },
     "principles:action-edit": lambda c: {"pk": factories.ActionFactory(council=c).pk},
     "principles:evidence-file": lambda c: {"pk": factories.EvidenceFactory(council=c).pk},
     "conversation": lambda c: {"pk": factories.ConversationFactory(council=c).pk},
@@ -33,6 +49,7 @@ NOT_COUNCIL_OWNED = {
     "sign-in": "public",
     "sign-out": "ends your own session",
     "council-list": "lists only your own councils",
+    "verify": "public: anyone checks a signed endorsement",
 }
 
 

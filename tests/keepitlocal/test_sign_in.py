@@ -4,7 +4,7 @@ from django.urls import reverse
 from tests.factories import PASSWORD
 from tests.urlconf import all_routes
 
-OPEN_ROUTES = {"sign-in"}
+OPEN_ROUTES = {"sign-in", "verify"}
 
 
 @pytest.mark.django_db

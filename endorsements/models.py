@@ -1,0 +1,360 @@
+"""The endorsement, its signatories and the signing events (the audit trail).
+
+Once sent, an endorsement's content is frozen: the model refuses the change,
+and database triggers (migration 0002) refuse it for any route that skips the
+model, such as a bulk update. Signing events are append-only the same way.
+See docs/adr/0004-signing-the-endorsement.md.
+"""
+
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class EndorsementFrozen(ValidationError):
+    """A change to something that can no longer change."""
+
+
+class EndorsementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        fixed = Endorsement.FROZEN_FIELDS + Endorsement.SEALED_FIELDS
+        names = set(fixed) | {name.removesuffix("_id") for name in fixed}
+        if names & set(kwargs) and self.filter(sent_at__isnull=False).exists():
+            raise EndorsementFrozen(
+                "These endorsements include one that has been sent, so its content cannot change."
+            )
+        return super().update(**kwargs)
+
+
+class SigningEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise EndorsementFrozen("Signing events can be added, never changed.")
+
+    def delete(self):
+        raise EndorsementFrozen("Signing events can be added, never deleted.")
+
+
+class Endorsement(models.Model):
+    """One version of a council's endorsement of the six principles."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Out for signature"
+        COMPLETED = "completed", "Signed"
+        DECLINED = "declined", "Declined"
+        VOIDED = "voided", "Voided"
+        EXPIRED = "expired", "Expired"
+
+    class SigningOrder(models.TextChoices):
+        PARALLEL = "parallel", "At the same time, in any order"
+        ORDERED = "ordered", "One after the other, in the order listed"
+
+    OPEN = (Status.DRAFT, Status.SENT)
+    ENDED = (Status.COMPLETED, Status.DECLINED, Status.VOIDED, Status.EXPIRED)
+    # What sending fixes for good, and what sealing fixes for good. The
+    # migration's triggers list the same columns.
+    FROZEN_FIELDS = (
+        "council_id",
+        "version",
+        "signing_order",
+        "statement",
+        "content",
+        "document_pdf",
+        "document_sha256",
+        "verification_code",
+        "sent_at",
+        "sent_by_id",
+        "expires_at",
+    )
+    SEALED_FIELDS = ("signed_pdf", "signed_pdf_sha256", "signed_pdf_size", "completed_at")
+
+    council = models.ForeignKey(
+        "keepitlocal.Council", on_delete=models.PROTECT, related_name="endorsements"
+    )
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    signing_order = models.CharField(
+        "how they sign", max_length=10, choices=SigningOrder.choices, default=SigningOrder.PARALLEL
+    )
+    statement = models.TextField("statement of endorsement")
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Fixed when sent.
+    content = models.JSONField(null=True, blank=True, editable=False)
+    document_pdf = models.BinaryField(null=True, editable=False)
+    document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    verification_code = models.CharField(
+        max_length=16, unique=True, null=True, blank=True, editable=False
+    )
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Fixed when sealed.
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    signed_pdf = models.BinaryField(null=True, editable=False)
+    signed_pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    signed_pdf_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_reason = models.TextField(blank=True, editable=False)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = EndorsementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["council", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "version"], name="endorsement_version"),
+            models.UniqueConstraint(
+                fields=["council"],
+                condition=Q(status__in=["draft", "sent"]),
+                name="one_open_endorsement_per_council",
+                violation_error_message="The council already has an endorsement in progress.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} endorsement, version {self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self._refuse_changes_to_fixed_fields()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "endorsements:detail", kwargs={"council_slug": self.council.slug, "pk": self.pk}
+        )
+
+    def delete(self, *args, **kwargs):
+        if self.sent_at is not None:
+            raise EndorsementFrozen("An endorsement that has been sent cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    def _refuse_changes_to_fixed_fields(self) -> None:
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values("status", *self.FROZEN_FIELDS, *self.SEALED_FIELDS)
+            .first()
+        )
+        if stored is None:
+            return
+        if stored["sent_at"] is not None:
+            changed = [f for f in self.FROZEN_FIELDS if _differs(stored[f], getattr(self, f))]
+            if changed:
+                raise EndorsementFrozen(
+                    "This endorsement has been sent for signature, so its content cannot change."
+                    " Void it and prepare a new version instead."
+                )
+        if stored["signed_pdf_sha256"]:
+            changed = [f for f in self.SEALED_FIELDS if _differs(stored[f], getattr(self, f))]
+            if changed:
+                raise EndorsementFrozen("The signed endorsement has been sealed and cannot change.")
+        if stored["status"] in self.ENDED and stored["status"] != self.status:
+            raise EndorsementFrozen(
+                f"This endorsement is {self.Status(stored['status']).label.lower()} and cannot"
+                " be reopened."
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def verification_code_display(self) -> str:
+        code = self.verification_code or ""
+        return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _differs(stored, current) -> bool:
+    if isinstance(stored, memoryview):
+        stored = bytes(stored)
+    if isinstance(current, memoryview):
+        current = bytes(current)
+    return stored != current
+
+
+class Signatory(models.Model):
+    """A person named to sign an endorsement, and what they did."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for their turn"
+        TO_SIGN = "to_sign", "To sign"
+        SIGNED = "signed", "Signed"
+        DECLINED = "declined", "Declined"
+
+    IDENTITY_FIELDS = ("endorsement_id", "user_id", "name", "role_title", "position")
+    SIGNATURE_FIELDS = (
+        "signed_at",
+        "typed_name",
+        "drawn_signature",
+        "certificate_pem",
+        "pdf_after_signing",
+        "declined_at",
+        "decline_reason",
+    )
+
+    endorsement = models.ForeignKey(
+        Endorsement, on_delete=models.CASCADE, related_name="signatories"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("full name", max_length=150)
+    role_title = models.CharField("role", max_length=150)
+    position = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    viewed_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    signed_at = models.DateTimeField(null=True, blank=True)
+    typed_name = models.CharField(max_length=150, blank=True)
+    drawn_signature = models.BinaryField(null=True, blank=True)
+    certificate_pem = models.TextField(blank=True)
+    pdf_after_signing = models.BinaryField(null=True, blank=True)
+
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["endorsement", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["endorsement", "user"], name="signatory_once"),
+            models.UniqueConstraint(fields=["endorsement", "position"], name="signatory_position"),
+        ]
+        verbose_name_plural = "signatories"
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.role_title}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self._refuse_changes_after_sending()
+        super().save(*args, **kwargs)
+
+    def _refuse_changes_after_sending(self) -> None:
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values("endorsement__sent_at", *self.IDENTITY_FIELDS, *self.SIGNATURE_FIELDS)
+            .first()
+        )
+        if stored is None:
+            return
+        if stored["endorsement__sent_at"] is not None and any(
+            _differs(stored[f], getattr(self, f)) for f in self.IDENTITY_FIELDS
+        ):
+            raise EndorsementFrozen("The signatories of a sent endorsement cannot change.")
+        if (stored["signed_at"] or stored["declined_at"]) and any(
+            _differs(stored[f], getattr(self, f)) for f in self.SIGNATURE_FIELDS
+        ):
+            raise EndorsementFrozen("A signature, once made or declined, cannot change.")
+
+
+class SigningEvent(models.Model):
+    """One entry of the audit trail. Added, never changed or deleted.
+
+    Each event's hash covers its own fields and the previous event's hash, so
+    the trail of one endorsement is a chain: removing or altering an entry
+    breaks every hash after it.
+    """
+
+    class Kind(models.TextChoices):
+        PREPARED = "prepared", "Prepared"
+        SENT = "sent", "Sent for signature"
+        EMAIL_QUEUED = "email_queued", "Email delivered to the queue"
+        EMAIL_FAILED = "email_failed", "Email could not be queued"
+        VIEWED = "viewed", "Viewed"
+        AUTH_FAILED = "auth_failed", "Wrong password at signing"
+        LOCKED_OUT = "locked_out", "Signing locked after wrong passwords"
+        CONSENTED = "consented", "Confirmed intent to sign"
+        SIGNED = "signed", "Signed"
+        DECLINED = "declined", "Declined to sign"
+        REMINDED = "reminded", "Reminded"
+        VOIDED = "voided", "Voided"
+        EXPIRED = "expired", "Expired"
+        COMPLETED = "completed", "Completed and sealed"
+        DOWNLOADED = "downloaded", "Signed PDF downloaded"
+
+    endorsement = models.ForeignKey(Endorsement, on_delete=models.PROTECT, related_name="events")
+    signatory = models.ForeignKey(
+        Signatory, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signing_events",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.TextField(blank=True)
+    authentication = models.CharField("how the person was authenticated", max_length=200)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    detail = models.TextField(blank=True)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    event_hash = models.CharField(max_length=64)
+
+    objects = SigningEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["actor", "kind", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M:%S} UTC"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise EndorsementFrozen("Signing events can be added, never changed.")
+        self.event_hash = self.compute_hash()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EndorsementFrozen("Signing events can be added, never deleted.")
+
+    def compute_hash(self) -> str:
+        record = {
+            "endorsement": self.endorsement_id,
+            "signatory": self.signatory_id,
+            "kind": self.kind,
+            "at": self.at.astimezone(datetime.UTC).isoformat(),
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "ip_address": self.ip_address,
+            "user_agent": self.user_agent,
+            "authentication": self.authentication,
+            "document_sha256": self.document_sha256,
+            "detail": self.detail,
+            "previous_hash": self.previous_hash,
+        }
+        canonical = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(canonical).hexdigest()
