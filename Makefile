@@ -28,11 +28,12 @@ run: install
 migrate: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 
-# Browser tests drive the system Chromium; install it when it is missing.
+# Browser tests drive the system Chromium, and the PDF tests read text with
+# poppler's pdftotext; install them when they are missing.
 chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-		echo "Installing Chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	@if [ ! -x "$(CHROMIUM)" ] || ! command -v pdftotext >/dev/null; then \
+		echo "Installing Chromium and poppler-utils for the tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	fi
 
 test: install chromium

@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from endorsements import services
 from endorsements.forms import (
@@ -148,10 +148,11 @@ def detail(request, council_slug: str, pk: int):
     )
 
 
-@require_POST
 def send(request, council_slug: str, pk: int):
     council = request.council
-    endorsement = council_endorsement(council, pk)
+    endorsement = council_endorsement(council, pk)  # another council's is a 404 first
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     _require_prepare(request)
     try:
         services.endorsement_send_for_signature(

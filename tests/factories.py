@@ -131,3 +131,42 @@ class EndorsementFactory(factory.django.DjangoModelFactory):
     version = factory.Sequence(lambda n: n + 1)
     statement = "We endorse the six Keep it Local principles."
     prepared_by = factory.SubFactory(UserFactory)
+
+
+def signed_endorsement(council, *, base_url: str = "https://keepitlocal.example"):
+    """An endorsement of ``council`` sent, signed by a lead member and a chief executive, sealed."""
+    from endorsements import services
+    from keepitlocal.models import DecisionToJoin, Membership
+
+    if not DecisionToJoin.objects.filter(council=council).exists():
+        DecisionToJoinFactory(council=council)
+    admin = MembershipFactory(council=council, role=Membership.Role.COUNCIL_ADMIN).user
+    people = [
+        MembershipFactory(council=council, role=role).user
+        for role in (Membership.Role.LEAD_MEMBER, Membership.Role.CHIEF_EXECUTIVE)
+    ]
+    source = services.EventSource()
+    endorsement = services.endorsement_prepare(
+        council=council,
+        by=admin,
+        statement="We endorse the six Keep it Local principles.",
+        signatories=people,
+        signing_order="parallel",
+        source=source,
+    )
+    endorsement = services.endorsement_send_for_signature(
+        endorsement=endorsement, by=admin, source=source, base_url=base_url
+    )
+    for person in people:
+        services.endorsement_sign(
+            endorsement=endorsement,
+            user=person,
+            password=PASSWORD,
+            typed_name=person.get_full_name(),
+            drawn_signature=None,
+            opened_sha256=endorsement.document_sha256,
+            source=source,
+            base_url=base_url,
+        )
+    endorsement.refresh_from_db()
+    return endorsement

@@ -23,6 +23,10 @@ def _endorsement(council) -> dict:
     return {"pk": factories.EndorsementFactory(council=council).pk}
 
 
+def _signed_endorsement(council) -> dict:
+    return {"pk": factories.signed_endorsement(council).pk}
+
+
 OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
     **{
         f"endorsements:{name}": _endorsement
@@ -32,10 +36,10 @@ OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
             "void",
             "sign",
             "decline",
-            "document-pdf",
-            "signed-pdf",
         )
     },
+    "endorsements:document-pdf": _signed_endorsement,
+    "endorsements:signed-pdf": _signed_endorsement,
     "principles:action-edit": lambda c: {"pk": factories.ActionFactory(council=c).pk},
     "principles:evidence-file": lambda c: {"pk": factories.EvidenceFactory(council=c).pk},
     "conversation": lambda c: {"pk": factories.ConversationFactory(council=c).pk},

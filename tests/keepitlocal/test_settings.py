@@ -19,7 +19,17 @@ CONFIG_VARIABLES = {
     "ALLOWED_HOSTS",
     "SECURE_SSL_REDIRECT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SIGNING_CA_CERT",
+    "SIGNING_CA_KEY",
+    "SIGNING_CA_CERT_FILE",
+    "SIGNING_CA_KEY_FILE",
 }
+
+
+@pytest.fixture
+def ca_env(signing_ca) -> dict:
+    cert_pem, key_pem = signing_ca
+    return {"SIGNING_CA_CERT": cert_pem.decode(), "SIGNING_CA_KEY": key_pem.decode()}
 
 
 def run(args, **env):
@@ -35,9 +45,10 @@ def run(args, **env):
     )
 
 
-def test_deploy_check_passes_with_no_warnings():
+def test_deploy_check_passes_with_no_warnings(ca_env):
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **ca_env,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50)[:50],
         ALLOWED_HOSTS="example.org",
@@ -68,9 +79,10 @@ def test_nonsense_debug_value_is_refused_by_name():
     assert "DEBUG must be true or false" in result.stderr
 
 
-def test_wsgi_application_loads_for_gunicorn():
+def test_wsgi_application_loads_for_gunicorn(ca_env):
     result = run(
         ["-c", "import keepitlocal.wsgi as w; print(callable(w.application))"],
+        **ca_env,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.org",
@@ -98,3 +110,48 @@ def test_debug_and_allowed_hosts_come_from_the_environment(value, expected):
         ALLOWED_HOSTS="a.example, b.example",
     )
     assert result.stdout.strip() == f"{expected} ['a.example', 'b.example']", result.stderr
+
+
+def test_production_refuses_to_run_without_a_signing_ca():
+    result = run(
+        ["manage.py", "check"],
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="example.org",
+    )
+    assert result.returncode != 0
+    assert "endorsements.E001" in result.stderr
+    assert "No signing CA certificate is configured" in result.stderr
+
+
+def test_wsgi_app_refuses_to_start_without_a_signing_ca_in_one_line():
+    result = run(
+        ["-c", "import keepitlocal.wsgi"],
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="example.org",
+    )
+    assert result.returncode != 0
+    # The last line is what the person starting the service reads.
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Keep it Local cannot start: No signing CA certificate is configured: set"
+        " SIGNING_CA_CERT or SIGNING_CA_CERT_FILE."
+    )
+
+
+def test_a_key_that_does_not_match_the_ca_certificate_is_refused(ca_env):
+    from endorsements.ca import make_certificate_authority
+
+    _, other_key = make_certificate_authority()
+    result = run(
+        ["-c", "import keepitlocal.wsgi"],
+        SIGNING_CA_CERT=ca_env["SIGNING_CA_CERT"],
+        SIGNING_CA_KEY=other_key.decode(),
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="example.org",
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Keep it Local cannot start: The signing CA key does not match its certificate."
+    )
