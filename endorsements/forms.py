@@ -82,6 +82,30 @@ class _OpenedDocumentForm(BaseForm):
     document_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
 
+def _png_from_data_uri(value: str) -> bytes:
+    """The PNG a drawing pad sent, re-encoded so only its pixels are kept."""
+    prefix = "data:image/png;base64,"
+    unreadable = ValidationError("The drawn signature could not be read. Clear it and draw again.")
+    if not value.startswith(prefix):
+        raise unreadable
+    try:
+        raw = base64.b64decode(value[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise unreadable from None
+    if len(raw) > MAX_DRAWING_BYTES:
+        raise ValidationError("The drawn signature is too large. Clear it and draw again.")
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            if image.format != "PNG" or image.width > 2000 or image.height > 1000:
+                raise unreadable
+            image.load()
+            clean = io.BytesIO()
+            image.convert("RGBA").save(clean, format="PNG")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise unreadable from None
+    return clean.getvalue()
+
+
 def _normalised_name(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip().casefold()
 
@@ -135,30 +159,16 @@ class SignForm(_OpenedDocumentForm):
         return typed
 
     def clean_drawn_signature(self) -> bytes | None:
+        # The drawing travels in a hidden field, so its problems are reported
+        # for the form as a whole, where the error summary shows them.
         value = self.cleaned_data["drawn_signature"]
         if not value:
             return None
-        prefix = "data:image/png;base64,"
-        error = ValidationError("The drawn signature could not be read. Clear it and draw again.")
-        if not value.startswith(prefix):
-            raise error
         try:
-            raw = base64.b64decode(value[len(prefix) :], validate=True)
-        except (binascii.Error, ValueError):
-            raise error from None
-        if len(raw) > MAX_DRAWING_BYTES:
-            raise ValidationError("The drawn signature is too large. Clear it and draw again.")
-        try:
-            with Image.open(io.BytesIO(raw)) as image:
-                if image.format != "PNG" or image.width > 2000 or image.height > 1000:
-                    raise error
-                image.load()
-                # Re-encode, so only pixels (no metadata or trailing bytes) are kept.
-                clean = io.BytesIO()
-                image.convert("RGBA").save(clean, format="PNG")
-        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-            raise error from None
-        return clean.getvalue()
+            return _png_from_data_uri(value)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return None
 
     def service_values(self) -> dict:
         return {
