@@ -10,10 +10,13 @@ fields is the one change PDF allows after signing, so every earlier signature
 stays valid and the seal covers every byte.
 """
 
+import asyncio
 import binascii
 import hashlib
 import io
+import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import segno
@@ -31,6 +34,8 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from endorsements.ca import OneTimeCredential, SigningAuthority
+
+logger = logging.getLogger(__name__)
 
 PX_TO_PT = 0.75  # CSS pixels to PDF points
 SIGNATURE_BOX = (230, 120)  # width, height in points; the CSS uses the same figures
@@ -175,6 +180,16 @@ class SignatureCheck:
 
 def check_signatures(pdf: bytes, *, trust_root) -> list[SignatureCheck]:
     """Validate every signature in ``pdf`` against ``trust_root`` (an asn1crypto certificate)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _check_signatures(pdf, trust_root)
+    # pyHanko runs its own event loop, which cannot nest inside a running one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_check_signatures, pdf, trust_root).result()
+
+
+def _check_signatures(pdf: bytes, trust_root) -> list[SignatureCheck]:
     context = ValidationContext(trust_roots=[trust_root], allow_fetching=False)
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -186,6 +201,7 @@ def check_signatures(pdf: bytes, *, trust_root) -> list[SignatureCheck]:
         try:
             status = validate_pdf_signature(signature, context)
         except Exception:  # any failure to validate is a failed signature
+            logger.info("Signature %s could not be validated", signature.field_name, exc_info=True)
             checks.append(
                 SignatureCheck(
                     field_name=signature.field_name or "",

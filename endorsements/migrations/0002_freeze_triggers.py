@@ -118,12 +118,15 @@ DROP TRIGGER endorsements_endorsement_frozen ON endorsements_endorsement;
 DROP FUNCTION endorsements_refuse_endorsement_change();
 """
 
-# SQLite has no session state, so Django's own flush (tests and `manage.py
-# flush` empty tables with DELETE) marks itself with a temporary table that
-# the delete triggers let through; see endorsements/management/commands/flush.py.
-NOT_FLUSHING = "NOT EXISTS (SELECT 1 FROM sqlite_temp_master WHERE name = 'keepitlocal_flushing')"
+# SQLite has no session state, and Django's own flush (tests and `manage.py
+# flush`) empties tables with DELETE. While it runs it puts a row in this table,
+# which no model owns (so flush leaves it alone), and the delete triggers stand
+# aside; see endorsements/management/commands/flush.py.
+FLUSH_MARK_TABLE = "endorsements_flushing"
+NOT_FLUSHING = f"NOT EXISTS (SELECT 1 FROM {FLUSH_MARK_TABLE})"
 
 SQLITE = [
+    f"CREATE TABLE {FLUSH_MARK_TABLE} (started integer NOT NULL)",
     f"""CREATE TRIGGER endorsements_endorsement_frozen
     BEFORE UPDATE ON endorsements_endorsement
     WHEN OLD.sent_at IS NOT NULL AND ({_changed(ENDORSEMENT_FROZEN, "IS NOT")})
@@ -164,7 +167,7 @@ SQLITE = [
     BEGIN SELECT RAISE(ABORT, 'Signing events can be added, never changed or deleted'); END""",
 ]
 
-SQLITE_TRIGGERS = [statement.split()[2] for statement in SQLITE]
+SQLITE_TRIGGERS = [s.split()[2] for s in SQLITE if s.startswith("CREATE TRIGGER")]
 
 
 def create_triggers(apps, schema_editor):
@@ -183,6 +186,7 @@ def drop_triggers(apps, schema_editor):
     elif connection.vendor == "sqlite":
         for name in SQLITE_TRIGGERS:
             schema_editor.execute(f"DROP TRIGGER {name}")
+        schema_editor.execute(f"DROP TABLE {FLUSH_MARK_TABLE}")
 
 
 class Migration(migrations.Migration):
