@@ -48,12 +48,6 @@ def time_it(fn: Callable[[], object], *, repeat: int, warmup: int = 1) -> Timing
 
 
 def _child(fn, conn) -> None:
-    from django.db import connections
-
-    # The forked child must not share the parent's database connections.
-    for connection in connections.all(initialized_only=True):
-        connection.inc_thread_sharing()
-        connection.close()
     try:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         fn()
@@ -72,6 +66,10 @@ def peak_rss_mb(fn: Callable[[], object]) -> float:
     interpreter, Django and whatever was already imported: it is the memory a
     worker doing this job needs, not only the job's own allocations.
     """
+    from django.db import connections
+
+    # Closed before forking, so parent and child never share a database socket.
+    connections.close_all()
     parent, child = multiprocessing.get_context("fork").Pipe()
     process = multiprocessing.get_context("fork").Process(target=_child, args=(fn, child))
     process.start()

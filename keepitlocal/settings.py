@@ -169,7 +169,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"rules": {"level": "WARNING"}},
+    # WeasyPrint reports each step of every PDF at INFO: too chatty for a service log.
+    "loggers": {"rules": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # The certificate authority that issues each signatory's one-time signing
