@@ -139,3 +139,45 @@ def test_admin_sends_both_sign_and_anyone_verifies_the_pdf(page, browser, live_s
     ).is_visible()
     assert public.get_by_text("Helen Marsh, Lead member").is_visible()
     assert_accessible(public)
+
+
+def test_declining_and_voiding_pages_are_accessible(page, demo):
+    from endorsements import services
+    from keepitlocal.models import Council, User
+
+    council = Council.objects.get(slug="east-sussex")
+    admin = User.objects.get(username="council-admin")
+    signatories = [User.objects.get(username=u) for u in ("lead-member", "chief-executive")]
+    endorsement = services.endorsement_prepare(
+        council=council,
+        by=admin,
+        statement="East Sussex County Council endorses the six Keep it Local principles.",
+        signatories=signatories,
+        signing_order="parallel",
+        source=services.EventSource(),
+    )
+    services.endorsement_send_for_signature(
+        endorsement=endorsement, by=admin, source=services.EventSource(), base_url="http://x"
+    )
+
+    sign_in(page, "council-admin", DEMO_PASSWORD)
+    page.goto(f"/councils/east-sussex/endorsement/{endorsement.pk}/")
+    page.get_by_role("link", name="Void endorsement").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Void endorsement").click()
+    assert page.get_by_role("link", name="Say why you are voiding the endorsement").is_visible()
+    assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, "lead-member", DEMO_PASSWORD)
+    page.goto(f"/councils/east-sussex/endorsement/{endorsement.pk}/sign/")
+    page.get_by_role("link", name="Decline to sign").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Decline to sign").click()
+    assert page.get_by_role("link", name="Say why you are declining to sign").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Why are you declining to sign?").fill("The statement needs our new plan.")
+    page.get_by_role("button", name="Decline to sign").click()
+    assert page.get_by_text("You have declined to sign.").is_visible()
+    assert page.get_by_text("Declined", exact=True).first.is_visible()
+    assert_accessible(page)
