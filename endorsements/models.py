@@ -74,6 +74,7 @@ class Endorsement(models.Model):
         "expires_at",
     )
     SEALED_FIELDS = ("signed_pdf", "signed_pdf_sha256", "signed_pdf_size", "completed_at")
+    ENDED_FIELDS = ("status", "end_reason", "ended_at", "ended_by_id")
 
     council = models.ForeignKey(
         "keepitlocal.Council", on_delete=models.PROTECT, related_name="endorsements"
@@ -160,7 +161,7 @@ class Endorsement(models.Model):
         stored = (
             type(self)
             .objects.filter(pk=self.pk)
-            .values("status", *self.FROZEN_FIELDS, *self.SEALED_FIELDS)
+            .values(*self.ENDED_FIELDS, *self.FROZEN_FIELDS, *self.SEALED_FIELDS)
             .first()
         )
         if stored is None:
@@ -176,11 +177,16 @@ class Endorsement(models.Model):
             changed = [f for f in self.SEALED_FIELDS if _differs(stored[f], getattr(self, f))]
             if changed:
                 raise EndorsementFrozen("The signed endorsement has been sealed and cannot change.")
-        if stored["status"] in self.ENDED and stored["status"] != self.status:
+        if stored["status"] in self.ENDED and (
+            stored["status"] != self.status
+            or any(_differs(stored[f], getattr(self, f)) for f in self.ENDED_FIELDS[1:])
+        ):
             raise EndorsementFrozen(
                 f"This endorsement is {self.Status(stored['status']).label.lower()} and cannot"
-                " be reopened."
+                " be reopened or changed."
             )
+        if stored["sent_at"] is not None and self.status == self.Status.DRAFT:
+            raise EndorsementFrozen("A sent endorsement cannot become a draft again.")
 
     @property
     def is_open(self) -> bool:
@@ -253,11 +259,16 @@ class Signatory(models.Model):
         return f"{self.name}, {self.role_title}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
-            self._refuse_changes_after_sending()
+        self._refuse_changes_after_sending()
         super().save(*args, **kwargs)
 
     def _refuse_changes_after_sending(self) -> None:
+        if self.pk is None:
+            if Endorsement.objects.filter(pk=self.endorsement_id, sent_at__isnull=False).exists():
+                raise EndorsementFrozen(
+                    "Nobody can be added to the signatories of a sent endorsement."
+                )
+            return
         stored = (
             type(self)
             .objects.filter(pk=self.pk)
@@ -328,6 +339,10 @@ class SigningEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["actor", "kind", "at"])]
+        constraints = [
+            # Every event carries its hash: a bulk insert that skips save() is refused.
+            models.CheckConstraint(condition=~Q(event_hash=""), name="signing_event_has_its_hash")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M:%S} UTC"

@@ -289,4 +289,11 @@ class Migration(migrations.Migration):
                 fields=["actor", "kind", "at"], name="endorsement_actor_i_69bce4_idx"
             ),
         ),
+        migrations.AddConstraint(
+            model_name="signingevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("event_hash", ""), _negated=True),
+                name="signing_event_has_its_hash",
+            ),
+        ),
     ]

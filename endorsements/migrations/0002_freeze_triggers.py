@@ -21,6 +21,7 @@ ENDORSEMENT_FROZEN = (
 )
 ENDORSEMENT_SEALED = ("signed_pdf", "signed_pdf_sha256", "signed_pdf_size", "completed_at")
 ENDED = "('completed', 'declined', 'voided', 'expired')"
+ENDED_FIELDS = ("status", "end_reason", "ended_at", "ended_by_id")
 SIGNATORY_IDENTITY = ("endorsement_id", "user_id", "name", "role_title", "position")
 SIGNATORY_SIGNATURE = (
     "signed_at",
@@ -55,8 +56,12 @@ BEGIN
         RAISE EXCEPTION 'A sealed endorsement cannot change'
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
-    IF OLD.status IN {ENDED} AND NEW.status IS DISTINCT FROM OLD.status THEN
-        RAISE EXCEPTION 'An ended endorsement cannot be reopened'
+    IF OLD.status IN {ENDED} AND ({_changed(ENDED_FIELDS, "IS DISTINCT FROM")}) THEN
+        RAISE EXCEPTION 'An ended endorsement cannot be reopened or changed'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF OLD.sent_at IS NOT NULL AND NEW.status = 'draft' THEN
+        RAISE EXCEPTION 'A sent endorsement cannot become a draft again'
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
     RETURN NEW;
@@ -71,6 +76,15 @@ CREATE FUNCTION endorsements_refuse_signatory_change() RETURNS trigger AS $$
 DECLARE
     was_sent boolean;
 BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT sent_at IS NOT NULL INTO was_sent
+            FROM endorsements_endorsement WHERE id = NEW.endorsement_id;
+        IF was_sent THEN
+            RAISE EXCEPTION 'Nobody can be added to the signatories of a sent endorsement'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+    END IF;
     SELECT sent_at IS NOT NULL INTO was_sent
         FROM endorsements_endorsement WHERE id = OLD.endorsement_id;
     IF TG_OP = 'DELETE' THEN
@@ -94,7 +108,7 @@ END;
 $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER endorsements_signatory_frozen
-    BEFORE UPDATE OR DELETE ON endorsements_signatory
+    BEFORE INSERT OR UPDATE OR DELETE ON endorsements_signatory
     FOR EACH ROW EXECUTE FUNCTION endorsements_refuse_signatory_change();
 
 CREATE FUNCTION endorsements_refuse_event_change() RETURNS trigger AS $$
@@ -137,8 +151,12 @@ SQLITE = [
     BEGIN SELECT RAISE(ABORT, 'A sealed endorsement cannot change'); END""",
     f"""CREATE TRIGGER endorsements_endorsement_ended
     BEFORE UPDATE ON endorsements_endorsement
-    WHEN OLD.status IN {ENDED} AND NEW.status IS NOT OLD.status
-    BEGIN SELECT RAISE(ABORT, 'An ended endorsement cannot be reopened'); END""",
+    WHEN OLD.status IN {ENDED} AND ({_changed(ENDED_FIELDS, "IS NOT")})
+    BEGIN SELECT RAISE(ABORT, 'An ended endorsement cannot be reopened or changed'); END""",
+    f"""CREATE TRIGGER endorsements_endorsement_not_draft_again
+    BEFORE UPDATE ON endorsements_endorsement
+    WHEN OLD.sent_at IS NOT NULL AND NEW.status = 'draft' AND OLD.status NOT IN {ENDED}
+    BEGIN SELECT RAISE(ABORT, 'A sent endorsement cannot become a draft again'); END""",
     f"""CREATE TRIGGER endorsements_endorsement_kept
     BEFORE DELETE ON endorsements_endorsement
     WHEN OLD.sent_at IS NOT NULL AND {NOT_FLUSHING}
@@ -148,6 +166,11 @@ SQLITE = [
     WHEN (SELECT sent_at FROM endorsements_endorsement WHERE id = OLD.endorsement_id)
         IS NOT NULL AND ({_changed(SIGNATORY_IDENTITY, "IS NOT")})
     BEGIN SELECT RAISE(ABORT, 'The signatories of a sent endorsement cannot change'); END""",
+    """CREATE TRIGGER endorsements_signatory_added
+    BEFORE INSERT ON endorsements_signatory
+    WHEN (SELECT sent_at FROM endorsements_endorsement WHERE id = NEW.endorsement_id) IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'Nobody can be added to the signatories of a sent endorsement');
+    END""",
     f"""CREATE TRIGGER endorsements_signatory_signed
     BEFORE UPDATE ON endorsements_signatory
     WHEN (OLD.signed_at IS NOT NULL OR OLD.declined_at IS NOT NULL)
