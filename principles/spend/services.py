@@ -224,7 +224,9 @@ def local_spend_period_update(
     ``base_version``. Recomputed at once when its figures come from imports."""
     _require(by, period.council)
     period = (
-        LocalSpendPeriod.objects.select_for_update().select_related("updated_by").get(pk=period.pk)
+        LocalSpendPeriod.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=period.pk)
     )
     if period.version != base_version:
         raise EditConflict(changed_by=str(period.updated_by or "Someone else"), changes=[])
@@ -671,7 +673,11 @@ def supplier_classify(
     Refused (EditConflict) if someone changed the supplier since ``base_version``.
     """
     _require(by, supplier.council)
-    supplier = Supplier.objects.select_for_update().select_related("updated_by").get(pk=supplier.pk)
+    supplier = (
+        Supplier.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=supplier.pk)
+    )
     if supplier.version != base_version:
         raise EditConflict(changed_by=str(supplier.updated_by or "Someone else"), changes=[])
     cleaned = normalise_postcode(postcode) if postcode.strip() else ""
