@@ -28,6 +28,12 @@ class PoundsField(forms.CharField):
         super().__init__(**kwargs)
         self.error_messages["required"] = f"Enter the {label_for_errors}"
 
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            whole = value == value.to_integral_value()
+            return f"{value:,.0f}" if whole else f"{value:,.2f}"
+        return value
+
     def to_python(self, value):
         text = super().to_python(value).replace("£", "").replace(",", "").replace(" ", "")
         if len(text) > 40:
@@ -64,6 +70,11 @@ class PercentageField(forms.CharField):
             forms.TextInput(attrs={"class": "govuk-input--width-4", "inputmode": "decimal"}),
         )
         super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".rstrip("0").rstrip(".")
+        return value
 
     def to_python(self, value):
         text = super().to_python(value).replace("%", "").strip()

@@ -274,3 +274,16 @@ def test_settings_are_saved_with_areas_tidied(client, officer, council, base):
     assert response.context["form"].errors["local_areas"] == [
         "“BRIGHTON” is not a postcode area or district. Enter areas like BN or districts like RH15"
     ]
+
+
+@pytest.mark.django_db
+def test_a_period_opens_for_changing_with_its_figures_written_as_typed(
+    client, officer, council, base
+):
+    period = LocalSpendPeriodFactory(
+        council=council, financial_year=2021, total_spend=Decimal("416800000.00")
+    )
+    client.force_login(officer)
+    form = page(client.get(f"{base}/periods/{period.pk}/"))
+    assert form.cssselect("#id_total_spend")[0].get("value") == "416,800,000"
+    assert form.cssselect("#id_target_percentage")[0].get("value") == "60"
