@@ -29,7 +29,7 @@ def chart_description(page) -> str:
     return page.locator("svg#local-spend-years desc").text_content()
 
 
-def test_officer_imports_a_spend_file_and_classifies_two_suppliers(page, demo, tmp_path):
+def test_officer_imports_a_spend_file_and_classifies_two_suppliers(page, demo):
     sign_in(page, "officer", DEMO_PASSWORD)
     page.get_by_role("link", name="Local spend", exact=True).click()
     assert latest(page) == (
@@ -97,8 +97,6 @@ def test_officer_imports_a_spend_file_and_classifies_two_suppliers(page, demo, t
     assert "15.2%" in row.inner_text()
     assert "Computed from 7 imported payments" in row.inner_text()
     assert_accessible(page)
-    page.screenshot(path=str(tmp_path / "local-spend.png"), full_page=True)
-    _keep_screenshot(tmp_path / "local-spend.png")
 
     page.get_by_role("link", name="Principles", exact=True).click()
     page.get_by_role("link", name="3. Increase local spend to invest in the local economy").click()
@@ -109,10 +107,3 @@ def test_officer_imports_a_spend_file_and_classifies_two_suppliers(page, demo, t
     )
     assert_accessible(page)
 
-
-def _keep_screenshot(path):
-    import os
-    import shutil
-
-    if os.environ.get("SPEND_SCREENSHOT"):
-        shutil.copy(path, os.environ["SPEND_SCREENSHOT"])
