@@ -355,8 +355,9 @@ class LocalSpendTransaction(models.Model):
     spend_import = models.ForeignKey(
         LocalSpendImport, on_delete=models.CASCADE, related_name="transactions"
     )
+    # Suppliers are never deleted on their own; with their council, everything goes.
     supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, related_name="transactions", db_index=False
+        Supplier, on_delete=models.CASCADE, related_name="transactions", db_index=False
     )
     line_number = models.PositiveIntegerField()
     paid_on = models.DateField("date paid")

@@ -247,3 +247,10 @@ def test_people_who_only_view_see_a_supplier_but_cannot_classify_it(
     assert response.status_code == 403
     supplier.refresh_from_db()
     assert supplier.is_local is None
+
+
+@pytest.mark.django_db
+def test_a_council_can_be_removed_with_its_spend_records(officer, council, imported):
+    council.delete()
+    assert not Supplier.objects.exists()
+    assert not LocalSpendPeriod.objects.exists()
