@@ -345,12 +345,15 @@ class LocalSpendTransaction(models.Model):
     """One payment from an imported spend file. It counts in the periods containing its date."""
 
     # Not indexed alone: the (council, paid_on) and (supplier, paid_on) indexes cover them,
-    # and every index slows the import of a year's payments.
+    # and every index slows the import of a year's payments. No database constraint either:
+    # the payment's supplier and import are constrained and belong to the same council, and
+    # checking a third key for each of 100,000 payments costs about a second.
     council = models.ForeignKey(
         "keepitlocal.Council",
         on_delete=models.CASCADE,
         related_name="local_spend_transactions",
         db_index=False,
+        db_constraint=False,
     )
     spend_import = models.ForeignKey(
         LocalSpendImport, on_delete=models.CASCADE, related_name="transactions"

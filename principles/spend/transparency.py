@@ -13,6 +13,7 @@ import csv
 import datetime
 import hashlib
 import io
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -257,6 +258,11 @@ def _show(value: str) -> str:
     return f"“{value[:40]}…”" if len(value) > 40 else f"“{value}”"
 
 
+# How most files write amounts: an optional minus and £, pounds with or without thousands
+# commas, and pence. Read without the general path's replacing and rounding.
+_COMMON_AMOUNT = re.compile(r"(-?)£?(\d{1,3}(?:,\d{3}){1,3}|\d{1,12})(\.\d{1,2})?")
+
+
 def parse_amount(text: str, what: str = "amount") -> Decimal:
     """Pounds as a Decimal rounded to the penny: "£1,234.56", "(250.00)", "-£10", "10.00 CR".
 
@@ -266,6 +272,16 @@ def parse_amount(text: str, what: str = "amount") -> Decimal:
     value = text.strip()
     if _PLAIN_AMOUNT.fullmatch(value) and len(value) < 13:  # no more than 12 digits of pounds
         return Decimal(value)
+    bracketed = value[:1] == "(" and value[-1:] == ")"
+    common = _COMMON_AMOUNT.fullmatch(value[1:-1] if bracketed else value)
+    if common:
+        minus, pounds, pence = common.groups()
+        amount = Decimal(pounds.replace(",", "") + (pence or ""))
+        return -amount if bracketed or minus else amount
+    return _parse_amount_in_any_style(value, what)
+
+
+def _parse_amount_in_any_style(value: str, what: str) -> Decimal:
     if not value:
         raise ValueError(f"the {what} is missing")
     number = value.replace("£", "").replace("GBP", "").replace(" ", "")
@@ -396,6 +412,18 @@ class _RowParser:
                 required[key] = self.columns[key]
         self.widest_key = max(required, key=required.get)
         self.width = required[self.widest_key] + 1
+        mapped = {key: index for key, index in self.columns.items() if index is not None}
+        self.full_width = max(mapped.values()) + 1
+        getters = [operator.itemgetter(index) for index in mapped.values()]
+        keys = list(mapped)
+        blank = dict.fromkeys([key for key, index in self.columns.items() if index is None], "")
+
+        def cells(row: list[str]) -> dict[str, str]:
+            found = {key: get(row).strip() for key, get in zip(keys, getters, strict=True)}
+            found.update(blank)
+            return found
+
+        self._cells = cells
         self._dates: dict[str, datetime.date | str] = {}
         self._suppliers: dict[tuple[str, str], tuple[str, str, str] | str] = {}
 
@@ -439,7 +467,7 @@ class _RowParser:
         if (
             self.header_width is not None
             and len(row) > self.header_width
-            and any(cell.strip() for cell in row[self.header_width :])
+            and any(value.strip() for value in row[self.header_width :])
         ):
             # Most often an amount like 1,000 written without quotes, split in two.
             return Problem(
@@ -447,18 +475,23 @@ class _RowParser:
                 f"the row has {len(row)} columns but the file names only {self.header_width}: "
                 "is there a comma in a value that is not in quotes?",
             )
+        if len(row) >= self.full_width:
+            # Every mapped column is there: take the cells straight from the row.
+            cell = self._cells(row)
+        else:
+            cell = {key: self._cell(row, key) for key in self.columns}
         reasons = []
-        paid_on = self._date(self._cell(row, "paid_on"))
+        paid_on = self._date(cell["paid_on"])
         if isinstance(paid_on, str):
             reasons.append(paid_on)
         try:
-            amount = parse_amount(self._cell(row, "amount"))
+            amount = parse_amount(cell["amount"])
         except ValueError as reason:
             reasons.append(str(reason))
-        supplier = self._supplier(self._cell(row, "supplier_name"), self._cell(row, "supplier_ref"))
+        supplier = self._supplier(cell["supplier_name"], cell["supplier_ref"])
         if isinstance(supplier, str):
             reasons.append(supplier)
-        vat_text = self._cell(row, "irrecoverable_vat")
+        vat_text = cell["irrecoverable_vat"]
         vat = None
         if vat_text:
             try:
@@ -469,7 +502,7 @@ class _RowParser:
             return Problem(line, "; ".join(reasons))
         # A postcode column is an extra some councils publish: a value that is not a
         # postcode ("N/A", "Various") is left out rather than refusing the file.
-        postcode_text = self._cell(row, "postcode")
+        postcode_text = cell["postcode"]
         return Payment(
             line=line,
             paid_on=paid_on,
@@ -477,10 +510,10 @@ class _RowParser:
             supplier_key=supplier[0],
             supplier_name=supplier[1],
             supplier_ref=supplier[2],
-            department=self._cell(row, "department"),
-            purpose=self._cell(row, "purpose"),
+            department=cell["department"],
+            purpose=cell["purpose"],
             irrecoverable_vat=vat,
-            merchant_category=self._cell(row, "merchant_category"),
+            merchant_category=cell["merchant_category"],
             postcode=(normalise_postcode(postcode_text) or "") if postcode_text else "",
         )
 
