@@ -106,4 +106,3 @@ def test_officer_imports_a_spend_file_and_classifies_two_suppliers(page, demo):
         .startswith("15.2% of spend was local in 2022-23")
     )
     assert_accessible(page)
-

@@ -47,6 +47,9 @@ def read(data: bytes, mapping=None):
         ("£1,234.56", "1234.56"),
         ("  £12,500  ", "12500.00"),
         ("(250.00)", "-250.00"),
+        ("(£1,234.56)", "-1234.56"),
+        ("(-5)", "-5.00"),
+        ("999,999,999,999.99", "999999999999.99"),
         ("£(1,200.00)", "-1200.00"),
         ("-£75.00", "-75.00"),
         ("£-75", "-75.00"),
@@ -72,6 +75,9 @@ def test_amounts_are_read_in_any_published_style(text, pounds):
         ("NaN", "is not an amount in pounds"),
         ("12,34.00", "is not an amount in pounds"),
         ("1000000000000", "is too large"),
+        ("1,000,000,000,000", "is too large"),
+        ("()", "is not an amount in pounds"),
+        ("£", "is not an amount in pounds"),
     ],
 )
 def test_an_unreadable_amount_says_why(text, reason):
