@@ -349,7 +349,7 @@ class SpendFileForm(BaseForm):
 
     def full_clean(self):
         super().full_clean()
-        if self.too_large:
+        if self.is_bound and self.too_large:
             # The upload was stopped at the limit, so the file never arrived.
             self._errors["file"] = self.error_class(
                 ["The selected file must be smaller than 100 MB"]
