@@ -228,7 +228,7 @@ class Supplier(models.Model):
     council = models.ForeignKey(
         "keepitlocal.Council", on_delete=models.CASCADE, related_name="suppliers"
     )
-    key = models.CharField(max_length=320)
+    key = models.CharField(max_length=320)  # transparency.MAX_SUPPLIER_KEY
     name = models.CharField(max_length=300)
     supplier_ref = models.CharField("supplier ID", max_length=100, blank=True)
     postcode = models.CharField(max_length=8, blank=True)

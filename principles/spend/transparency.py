@@ -370,9 +370,16 @@ def normalise_supplier_name(name: str) -> str:
     return " ".join(_LEGAL_FORMS.get(word, word) for word in words).upper()
 
 
+MAX_SUPPLIER_KEY = 320
+
+
 def supplier_key(name: str, ref: str) -> str:
     """How a supplier is recognised again: by its supplier ID, else by its normalised name."""
-    return f"id:{ref.upper()}" if ref else f"name:{normalise_supplier_name(name)}"
+    key = f"id:{ref.upper()}" if ref else f"name:{normalise_supplier_name(name)}"
+    if len(key) > MAX_SUPPLIER_KEY:
+        # Normalising can lengthen a name ("&" becomes "and"): keep it unique, and short.
+        key = f"{key[:250]}#{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
 
 
 # --- Rows --------------------------------------------------------------------

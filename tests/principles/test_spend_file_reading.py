@@ -20,6 +20,7 @@ from principles.spend.transparency import (
     parse_amount,
     parse_date,
     read_payments,
+    supplier_key,
 )
 
 AWKWARD = Path(__file__).parent / "data" / "awkward-spend-2022-23.csv"
@@ -308,3 +309,10 @@ def test_a_postcode_is_local_by_its_area_or_its_district():
     assert parse_local_areas("bn, TN;  rh15 BN") == ["BN", "RH15", "TN"]
     with pytest.raises(ValueError, match="1AA"):
         parse_local_areas("BN1 1AA")  # a full postcode is not an area
+
+
+def test_a_long_name_that_normalises_longer_still_gives_a_short_distinct_key():
+    first, second = supplier_key("&" * 300, ""), supplier_key("&" * 299 + "x", "")
+    assert len(first) <= 320 and len(second) <= 320
+    assert first != second
+    assert first == supplier_key("&" * 300, "")
