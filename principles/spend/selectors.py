@@ -2,7 +2,7 @@
 council or many, the supplier register, and what an uploaded spend file holds."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -275,7 +275,8 @@ def opened_spend_file(spend_import: LocalSpendImport):
         yield getattr(stored, "file", stored)
 
 
-def spend_file_payments(spend_import: LocalSpendImport, binary):
+def spend_file_payments(spend_import: LocalSpendImport, binary) -> Iterator[Payment | Problem]:
+    """Every row of an open spend file, read with the columns chosen for it."""
     return read_payments(
         binary,
         encoding=spend_import.encoding,
