@@ -12,6 +12,7 @@ def service_navigation(request) -> dict:
         items = [
             ("overview", "Overview", reverse("overview", kwargs=slug)),
             ("principles", "Principles", reverse("principles:list", kwargs=slug)),
+            ("spend", "Local spend", reverse("spend:index", kwargs=slug)),
             ("endorsement", "Endorsement", reverse("endorsements:index", kwargs=slug)),
         ]
     match = getattr(request, "resolver_match", None)
@@ -30,6 +31,8 @@ def _section(match) -> str | None:
         return None
     if "principles" in match.namespaces:
         return "principles"
+    if "spend" in match.namespaces:
+        return "spend"
     if "endorsements" in match.namespaces:
         return "endorsement"
     if match.url_name in {

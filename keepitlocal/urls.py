@@ -9,6 +9,7 @@ council_patterns = [
     path("decision/", views.decision, name="decision"),
     path("decision/edit/", views.decision_edit, name="decision-edit"),
     path("principles/", include("principles.urls")),
+    path("local-spend/", include("principles.spend.urls")),
     path("conversations/", views.conversation_list, name="conversations"),
     path("conversations/add/", views.conversation_add, name="conversation-add"),
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation"),

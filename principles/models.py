@@ -185,3 +185,28 @@ class ActionReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder for {self.action} on {self.sent_on}"
+
+
+# Local spend lives in its own modules (principles/spend/); imported here so Django finds it.
+from principles.spend.models import (  # noqa: E402
+    LocalSpendColumnMapping,
+    LocalSpendImport,
+    LocalSpendPeriod,
+    LocalSpendSettings,
+    LocalSpendTransaction,
+    Supplier,
+)
+
+__all__ = [
+    "Action",
+    "ActionReminder",
+    "Evidence",
+    "LocalSpendColumnMapping",
+    "LocalSpendImport",
+    "LocalSpendPeriod",
+    "LocalSpendSettings",
+    "LocalSpendTransaction",
+    "Principle",
+    "PrincipleProgress",
+    "Supplier",
+]

@@ -28,6 +28,7 @@ from principles.services import (
     evidence_add,
     principle_progress_update,
 )
+from principles.spend.selectors import council_latest_local_spend
 
 CHANGE = "principles.change_progress"
 
@@ -69,6 +70,8 @@ def principle_detail(request, council_slug: str, number: int):
             "actions": [(action, action.is_overdue(today)) for action in actions],
             "evidence": principle_evidence(council, principle),
             "history": principle_history(council, principle),
+            # Principle 3 is local spend: its progress shows the latest figure against target.
+            "local_spend": council_latest_local_spend(council) if principle.number == 3 else None,
         },
     )
 

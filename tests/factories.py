@@ -1,4 +1,5 @@
 import datetime
+import decimal
 
 import factory
 
@@ -170,3 +171,66 @@ def signed_endorsement(council, *, base_url: str = "https://keepitlocal.example"
         )
     endorsement.refresh_from_db()
     return endorsement
+# --- Local spend ---------------------------------------------------------------
+
+SPEND_FILE = b"Date,Supplier,Amount\n01/05/2022,Harbour Bakery Ltd,100.00\n"
+
+
+def _period_dates(period) -> tuple:
+    from principles.spend.models import period_dates
+
+    return period_dates(period.financial_year, period.quarter)
+
+
+class LocalSpendPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "principles.LocalSpendPeriod"
+
+    council = factory.SubFactory(CouncilFactory)
+    kind = "year"
+    financial_year = factory.Sequence(lambda n: 2000 + n % 90)
+    quarter = None
+    starts_on = factory.LazyAttribute(lambda p: _period_dates(p)[0])
+    ends_on = factory.LazyAttribute(lambda p: _period_dates(p)[1])
+    source = "entered"
+    total_spend = decimal.Decimal("1000000.00")
+    local_spend = decimal.Decimal("600000.00")
+    local_supplier_count = 10
+    target_percentage = decimal.Decimal("60.00")
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "principles.Supplier"
+
+    council = factory.SubFactory(CouncilFactory)
+    name = factory.Sequence(lambda n: f"Supplier {n} Ltd")
+    key = factory.LazyAttribute(lambda s: f"name:{s.name.upper()}")
+
+
+class LocalSpendImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "principles.LocalSpendImport"
+
+    council = factory.SubFactory(CouncilFactory)
+    file = factory.django.FileField(filename="spend.csv", data=SPEND_FILE)
+    file_name = "spend.csv"
+    file_size = len(SPEND_FILE)
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    encoding = "utf-8-sig"
+    headers = factory.LazyFunction(lambda: ["Date", "Supplier", "Amount"])
+    mapping = factory.LazyFunction(lambda: {"paid_on": 0, "supplier_name": 1, "amount": 2})
+
+
+class LocalSpendTransactionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "principles.LocalSpendTransaction"
+
+    council = factory.SubFactory(CouncilFactory)
+    spend_import = factory.SubFactory(
+        LocalSpendImportFactory, council=factory.SelfAttribute("..council"), status="imported"
+    )
+    supplier = factory.SubFactory(SupplierFactory, council=factory.SelfAttribute("..council"))
+    line_number = factory.Sequence(lambda n: n + 2)
+    paid_on = datetime.date(2022, 5, 1)
+    amount = decimal.Decimal("1000.00")

@@ -44,6 +44,10 @@ OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
     "principles:evidence-file": lambda c: {"pk": factories.EvidenceFactory(council=c).pk},
     "conversation": lambda c: {"pk": factories.ConversationFactory(council=c).pk},
     "outcome-action": _outcome,
+    "spend:period-edit": lambda c: {"pk": factories.LocalSpendPeriodFactory(council=c).pk},
+    "spend:import": lambda c: {"pk": factories.LocalSpendImportFactory(council=c).pk},
+    "spend:import-columns": lambda c: {"pk": factories.LocalSpendImportFactory(council=c).pk},
+    "spend:supplier": lambda c: {"pk": factories.SupplierFactory(council=c).pk},
 }
 
 

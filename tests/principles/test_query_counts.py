@@ -10,7 +10,7 @@ from tests.factories import principle
 
 # session, user, membership + council, then the page's own reads
 PRINCIPLES_PAGE_QUERIES = 6
-PRINCIPLE_PAGE_QUERIES = 11
+PRINCIPLE_PAGE_QUERIES = 12  # principle 3 also shows the latest local spend
 
 
 def fill(council, officer, n):

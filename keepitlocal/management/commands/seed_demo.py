@@ -85,6 +85,7 @@ class Command(BaseCommand):
             partner_membership_starts_on=datetime.date(2022, 7, 26),
         )
         self._seed_progress(councils["east-sussex"], people["council-admin"])
+        self._seed_local_spend(councils["east-sussex"], people["officer"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {len(councils)} councils, {len(people)} people "
@@ -113,3 +114,8 @@ class Command(BaseCommand):
             ),
             next_steps="Keep local spend above target and publish it every quarter.",
         )
+
+    def _seed_local_spend(self, council: Council, by: User) -> None:
+        from principles.spend.demo import seed_local_spend
+
+        seed_local_spend(council, by)

@@ -1,0 +1,716 @@
+"""Writes for local spend: settings, periods, spend file imports and the supplier register.
+
+Each service checks permission, validates and works in one transaction: a spend file is
+imported whole or not at all, and a computed period's totals are recomputed in the same
+transaction as the change that moves them (an import, a supplier reclassified, new local
+areas). See docs/adr/0005 for how hand-entered and computed periods coexist.
+"""
+
+import csv
+import datetime
+import io
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from keepitlocal.models import Council, User
+from principles.services import EditConflict
+from principles.spend.models import (
+    LocalSpendColumnMapping,
+    LocalSpendImport,
+    LocalSpendPeriod,
+    LocalSpendSettings,
+    LocalSpendTransaction,
+    Supplier,
+    period_dates,
+)
+from principles.spend.postcodes import normalise_postcode, postcode_is_local
+from principles.spend.selectors import (
+    FileSummary,
+    SupplierSeen,
+    imported_already,
+    opened_spend_file,
+    read_spend_file,
+    remembered_columns,
+    spend_file_payments,
+)
+from principles.spend.transparency import (
+    COLUMNS,
+    MAX_FILE_BYTES,
+    FileRefused,
+    Payment,
+    check_mapping,
+    headers_key,
+    inspect_file,
+)
+
+PERMISSION = "principles.change_local_spend"
+_ZERO = Decimal("0.00")
+_COPY_BATCH = 20_000
+_INSERT_BATCH = 2_000
+
+
+class MalformedFile(Exception):
+    """Rows of the file cannot be read; nothing was imported."""
+
+    def __init__(self, summary: FileSummary):
+        self.summary = summary
+        super().__init__(f"{summary.problem_count} rows cannot be imported")
+
+
+class AlreadyImported(Exception):
+    """A file with exactly the same content was imported before; it is not counted twice."""
+
+    def __init__(self, earlier: LocalSpendImport):
+        self.earlier = earlier
+        super().__init__(already_imported_message(earlier))
+
+
+def already_imported_message(earlier: LocalSpendImport) -> str:
+    when = date_format(timezone.localtime(earlier.imported_at), "j F Y")
+    who = f" by {earlier.imported_by}" if earlier.imported_by else ""
+    return (
+        f"This file was already imported on {when}{who}, as “{earlier.file_name}”. "
+        "Its payments have not been counted again"
+    )
+
+
+def _require(by: User, council: Council) -> None:
+    if not by.has_perm(PERMISSION, council):
+        raise PermissionDenied(
+            "Your role in this council does not allow you to change local spend."
+        )
+
+
+# --- Settings ----------------------------------------------------------------
+
+
+@transaction.atomic
+def local_spend_settings_update(
+    *,
+    council: Council,
+    by: User,
+    target_percentage: Decimal | None,
+    local_areas: list[str],
+) -> LocalSpendSettings:
+    """Set the council's local spend target (for new periods) and its local postcode areas.
+
+    New areas re-decide every supplier whose location comes from its postcode, and the
+    computed periods are recomputed.
+    """
+    _require(by, council)
+    settings = LocalSpendSettings.objects.select_for_update().filter(
+        council=council
+    ).first() or LocalSpendSettings(council=council)
+    areas_changed = sorted(settings.local_areas or []) != sorted(local_areas)
+    settings.target_percentage = target_percentage
+    settings.local_areas = sorted(set(local_areas))
+    settings.updated_by = by
+    settings.full_clean()
+    settings.save()
+    if areas_changed:
+        _redecide_from_postcodes(council, settings.local_areas)
+        local_spend_periods_recompute(council=council)
+    return settings
+
+
+def _redecide_from_postcodes(council: Council, local_areas: list[str]) -> None:
+    changed = []
+    for supplier in Supplier.objects.filter(
+        council=council, local_decided_by=Supplier.DecidedBy.POSTCODE
+    ).only("pk", "postcode", "is_local"):
+        is_local = postcode_is_local(supplier.postcode, local_areas) if local_areas else None
+        if supplier.postcode and is_local != supplier.is_local:
+            supplier.is_local = is_local
+            changed.append(supplier)
+    Supplier.objects.bulk_update(changed, ["is_local"], batch_size=500)
+
+
+# --- Periods -------------------------------------------------------------------
+
+_FIGURES = ("total_spend", "local_spend", "local_supplier_count", "sme_spend", "vcse_spend")
+
+
+def _set_figures(period: LocalSpendPeriod, figures: dict) -> None:
+    for name in _FIGURES:
+        value = figures.get(name)
+        if name in {"total_spend", "local_spend"}:
+            value = value if value is not None else _ZERO
+        elif name == "local_supplier_count":
+            value = value or 0
+        setattr(period, name, value)
+    period.unclassified_spend = None
+    period.payment_count = None
+    period.computed_at = None
+
+
+@transaction.atomic
+def local_spend_period_record(
+    *,
+    council: Council,
+    by: User,
+    kind: str,
+    financial_year: int,
+    quarter: int | None,
+    source: str,
+    target_percentage: Decimal | None = None,
+    tier2_local_spend: Decimal | None = None,
+    total_spend: Decimal | None = None,
+    local_spend: Decimal | None = None,
+    local_supplier_count: int | None = None,
+    sme_spend: Decimal | None = None,
+    vcse_spend: Decimal | None = None,
+) -> LocalSpendPeriod:
+    """Add a financial year or quarter, its figures entered by hand or computed from imports.
+
+    ``local_spend`` includes Tier 2 local spend. Figures are ignored for a computed period,
+    whose totals come from the imported payments at once.
+    """
+    _require(by, council)
+    quarter = quarter if kind == LocalSpendPeriod.Kind.QUARTER else None
+    starts_on, ends_on = period_dates(financial_year, quarter)
+    period = LocalSpendPeriod(
+        council=council,
+        kind=kind,
+        financial_year=financial_year,
+        quarter=quarter,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        source=source,
+        target_percentage=target_percentage,
+        tier2_local_spend=tier2_local_spend,
+        updated_by=by,
+    )
+    _set_figures(
+        period,
+        {
+            "total_spend": total_spend,
+            "local_spend": local_spend,
+            "local_supplier_count": local_supplier_count,
+            "sme_spend": sme_spend,
+            "vcse_spend": vcse_spend,
+        },
+    )
+    period.full_clean()
+    period.save()
+    if period.is_computed:
+        local_spend_period_recompute(period=period)
+    return period
+
+
+@transaction.atomic
+def local_spend_period_update(
+    *,
+    period: LocalSpendPeriod,
+    by: User,
+    base_version: int,
+    source: str,
+    target_percentage: Decimal | None,
+    tier2_local_spend: Decimal | None,
+    total_spend: Decimal | None = None,
+    local_spend: Decimal | None = None,
+    local_supplier_count: int | None = None,
+    sme_spend: Decimal | None = None,
+    vcse_spend: Decimal | None = None,
+) -> LocalSpendPeriod:
+    """Change a period's figures, target or source; refused (EditConflict) if it changed since
+    ``base_version``. Recomputed at once when its figures come from imports."""
+    _require(by, period.council)
+    period = (
+        LocalSpendPeriod.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=period.pk)
+    )
+    if period.version != base_version:
+        raise EditConflict(changed_by=str(period.updated_by or "Someone else"), changes=[])
+    period.source = source
+    period.target_percentage = target_percentage
+    period.tier2_local_spend = tier2_local_spend
+    if not period.is_computed:
+        _set_figures(
+            period,
+            {
+                "total_spend": total_spend,
+                "local_spend": local_spend,
+                "local_supplier_count": local_supplier_count,
+                "sme_spend": sme_spend,
+                "vcse_spend": vcse_spend,
+            },
+        )
+    period.version += 1
+    period.updated_by = by
+    period.full_clean()
+    period.save()
+    if period.is_computed:
+        local_spend_period_recompute(period=period)
+    return period
+
+
+def local_spend_period_recompute(*, period: LocalSpendPeriod) -> LocalSpendPeriod:
+    """Recompute a computed period's totals from the payments dated within it and the register.
+
+    Spend with local suppliers is the payments to suppliers classified local, plus the
+    period's Tier 2 local spend; SME and VCSE spend are given once any supplier paid in the
+    period has that status known. One aggregate query.
+    """
+    if not period.is_computed:
+        raise ValueError("Only a period computed from imported files is recomputed.")
+    known = Q(supplier__is_local=True)
+    totals = LocalSpendTransaction.objects.filter(
+        council_id=period.council_id, paid_on__gte=period.starts_on, paid_on__lte=period.ends_on
+    ).aggregate(
+        total=Sum("amount"),
+        local=Sum("amount", filter=known),
+        unknown=Sum("amount", filter=Q(supplier__is_local__isnull=True)),
+        local_suppliers=Count("supplier", distinct=True, filter=known),
+        sme=Sum("amount", filter=Q(supplier__is_sme=True)),
+        sme_known=Count("pk", filter=Q(supplier__is_sme__isnull=False)),
+        vcse=Sum("amount", filter=Q(supplier__is_vcse=True)),
+        vcse_known=Count("pk", filter=Q(supplier__is_vcse__isnull=False)),
+        payments=Count("pk"),
+    )
+    period.total_spend = totals["total"] or _ZERO
+    period.local_spend = (totals["local"] or _ZERO) + (period.tier2_local_spend or _ZERO)
+    period.local_supplier_count = totals["local_suppliers"]
+    period.unclassified_spend = totals["unknown"] or _ZERO
+    period.sme_spend = (totals["sme"] or _ZERO) if totals["sme_known"] else None
+    period.vcse_spend = (totals["vcse"] or _ZERO) if totals["vcse_known"] else None
+    period.payment_count = totals["payments"]
+    period.computed_at = timezone.now()
+    period.save(
+        update_fields=[
+            "total_spend",
+            "local_spend",
+            "local_supplier_count",
+            "unclassified_spend",
+            "sme_spend",
+            "vcse_spend",
+            "payment_count",
+            "computed_at",
+            "updated_at",
+        ]
+    )
+    return period
+
+
+def local_spend_periods_recompute(
+    *,
+    council: Council,
+    first: datetime.date | None = None,
+    last: datetime.date | None = None,
+) -> list[LocalSpendPeriod]:
+    """Recompute the council's computed periods: all, or those overlapping ``first`` to ``last``.
+
+    The periods are locked first, in date order, so that two changes at once recompute
+    one after the other and the later one sees the earlier one's payments.
+    """
+    periods = LocalSpendPeriod.objects.select_for_update().filter(
+        council=council, source=LocalSpendPeriod.Source.IMPORTED
+    )
+    if first is not None and last is not None:
+        periods = periods.filter(starts_on__lte=last, ends_on__gte=first)
+    return [
+        local_spend_period_recompute(period=period)
+        for period in periods.order_by("starts_on", "kind", "pk")
+    ]
+
+
+# --- Spend files ------------------------------------------------------------
+
+
+def _file_name(upload: UploadedFile) -> str:
+    name = os.path.basename(upload.name or "spend.csv").strip() or "spend.csv"
+    return name[-200:]
+
+
+@transaction.atomic
+def local_spend_file_upload(
+    *, council: Council, by: User, upload: UploadedFile
+) -> LocalSpendImport:
+    """Check an uploaded spend file and keep it until it is imported.
+
+    The file is read once as a stream to fingerprint it (SHA-256), find its encoding and
+    its column names. Its columns are mapped already when a file with the same column
+    names was mapped before. Raises FileRefused when it is 100 MB or more, empty, not
+    text, has no column names, or was imported before.
+    """
+    _require(by, council)
+    if upload.size is not None and upload.size >= MAX_FILE_BYTES:
+        raise FileRefused("The selected file must be smaller than 100 MB")
+    shape = inspect_file(upload.chunks())
+    earlier = imported_already(council, shape.content_hash)
+    if earlier is not None:
+        raise FileRefused(already_imported_message(earlier))
+    remembered = remembered_columns(council, shape.headers) or {}
+    spend_import = LocalSpendImport(
+        council=council,
+        file_name=_file_name(upload),
+        file_size=shape.size,
+        content_hash=shape.content_hash,
+        encoding=shape.encoding,
+        delimiter=shape.delimiter,
+        header_row=shape.header_row,
+        header_line=shape.header_line,
+        headers=list(shape.headers),
+        mapping={} if check_mapping(remembered, len(shape.headers)) else remembered,
+        uploaded_by=by,
+    )
+    spend_import.full_clean(exclude=["file"])
+    upload.seek(0)
+    spend_import.file.save(spend_import.file_name, upload, save=False)
+    try:
+        spend_import.save()
+    except Exception:
+        spend_import.file.delete(save=False)
+        raise
+    return spend_import
+
+
+@transaction.atomic
+def local_spend_import_map_columns(
+    *, spend_import: LocalSpendImport, by: User, mapping: dict[str, int | None]
+) -> LocalSpendImport:
+    """Say which column of the file holds what; remembered for the next file with the same
+    column names. Raises ValidationError (by column key) for a mapping that cannot be used."""
+    _require(by, spend_import.council)
+    if spend_import.is_imported:
+        raise ValidationError("This file has been imported already.")
+    keys = {column.key for column in COLUMNS}
+    chosen = {key: index for key, index in mapping.items() if key in keys and index is not None}
+    errors = check_mapping(chosen, len(spend_import.headers))
+    if errors:
+        raise ValidationError(errors)
+    spend_import.mapping = chosen
+    spend_import.save(update_fields=["mapping"])
+    LocalSpendColumnMapping.objects.update_or_create(
+        council=spend_import.council,
+        headers_key=headers_key(spend_import.headers),
+        defaults={"headers": spend_import.headers, "mapping": chosen},
+    )
+    return spend_import
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    spend_import: LocalSpendImport
+    new_supplier_count: int
+    periods: list[LocalSpendPeriod]
+
+
+def local_spend_import_transparency_file(
+    *, spend_import: LocalSpendImport, by: User
+) -> ImportResult:
+    """Import every payment of a mapped spend file, or none of them.
+
+    In one transaction: every row is checked first (MalformedFile lists the first 50 bad
+    rows, with nothing written); the file is refused (AlreadyImported) when the council
+    has imported the same content before; new suppliers join the register; the payments
+    are written (COPY on PostgreSQL); a computed financial year is added for each year
+    the file covers that has no period yet; and the computed periods it touches are
+    recomputed. The file is read as a stream, twice, never held in memory whole.
+    """
+    _require(by, spend_import.council)
+    try:
+        with transaction.atomic():
+            result = _import(spend_import, by)
+    except IntegrityError:
+        # Someone imported the same content at the same moment and committed first.
+        earlier = imported_already(spend_import.council, spend_import.content_hash)
+        if earlier is None:
+            raise
+        raise AlreadyImported(earlier) from None
+    return result
+
+
+def _import(spend_import: LocalSpendImport, by: User) -> ImportResult:
+    spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
+    council = spend_import.council
+    if spend_import.is_imported:
+        raise AlreadyImported(spend_import)
+    earlier = imported_already(council, spend_import.content_hash)
+    if earlier is not None:
+        raise AlreadyImported(earlier)
+    if check_mapping(spend_import.mapping, len(spend_import.headers)):
+        raise FileRefused("Choose which column is which before importing the file")
+    summary = read_spend_file(spend_import)
+    if summary.problem_count:
+        raise MalformedFile(summary)
+    if not summary.payment_count:
+        raise FileRefused("The file has no payments below its column names")
+
+    # Claim the file's fingerprint first: a second import of it now waits, then fails.
+    spend_import.status = LocalSpendImport.Status.IMPORTED
+    spend_import.imported_at = timezone.now()
+    spend_import.imported_by = by
+    spend_import.payment_count = summary.payment_count
+    spend_import.total_amount = summary.total
+    spend_import.first_paid_on = summary.first_paid_on
+    spend_import.last_paid_on = summary.last_paid_on
+    spend_import.save()
+
+    supplier_ids, new_count = _register_suppliers(council, summary.suppliers)
+    with opened_spend_file(spend_import) as binary:
+        payments = (
+            row for row in spend_file_payments(spend_import, binary) if type(row) is Payment
+        )
+        if connection.vendor == "postgresql":
+            _copy_payments(spend_import, payments, supplier_ids)
+        else:
+            _insert_payments(spend_import, payments, supplier_ids)
+    _add_financial_years(council, summary.financial_years, by)
+    periods = local_spend_periods_recompute(
+        council=council, first=summary.first_paid_on, last=summary.last_paid_on
+    )
+    # Its payments are in the database now; only its fingerprint needs keeping.
+    storage, stored_name = spend_import.file.storage, spend_import.file.name
+    spend_import.file = ""
+    spend_import.save(update_fields=["file"])
+    transaction.on_commit(lambda: storage.delete(stored_name))
+    return ImportResult(spend_import=spend_import, new_supplier_count=new_count, periods=periods)
+
+
+def _register_suppliers(
+    council: Council, seen: dict[str, SupplierSeen]
+) -> tuple[dict[str, int], int]:
+    """Add the file's new suppliers to the register; give known ones a postcode they lack.
+
+    A supplier with a postcode is local when it lies in the council's local areas.
+    Returns the register's id for every supplier key, and how many were new.
+    """
+    settings = LocalSpendSettings.objects.filter(council=council).first()
+    areas = settings.local_areas if settings else []
+
+    def decided(postcode: str) -> dict:
+        if not postcode:
+            return {"is_local": None, "local_decided_by": Supplier.DecidedBy.NOBODY}
+        return {
+            "is_local": postcode_is_local(postcode, areas) if areas else None,
+            "local_decided_by": Supplier.DecidedBy.POSTCODE,
+        }
+
+    existing = {
+        supplier.key: supplier
+        for supplier in Supplier.objects.filter(council=council).only(
+            "pk", "key", "postcode", "local_decided_by"
+        )
+    }
+    new, gained_postcode = [], []
+    for key, supplier in seen.items():
+        known = existing.get(key)
+        if known is None:
+            new.append(
+                Supplier(
+                    council=council,
+                    key=key,
+                    name=supplier.name,
+                    supplier_ref=supplier.ref,
+                    postcode=supplier.postcode,
+                    **decided(supplier.postcode),
+                )
+            )
+        elif supplier.postcode and not known.postcode and not known.local_decided_by:
+            known.postcode = supplier.postcode
+            for name, value in decided(supplier.postcode).items():
+                setattr(known, name, value)
+            gained_postcode.append(known)
+    Supplier.objects.bulk_create(new, batch_size=500)
+    Supplier.objects.bulk_update(
+        gained_postcode, ["postcode", "is_local", "local_decided_by"], batch_size=500
+    )
+    ids = dict(Supplier.objects.filter(council=council).values_list("key", "pk"))
+    return ids, len(new)
+
+
+_COLUMNS_WRITTEN = (
+    "council",
+    "spend_import",
+    "supplier",
+    "line_number",
+    "paid_on",
+    "amount",
+    "irrecoverable_vat",
+    "department",
+    "purpose",
+    "merchant_category",
+)
+
+
+def _copy_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[str, int]):
+    """Write payments with PostgreSQL's COPY, in batches, inside the current transaction."""
+    meta = LocalSpendTransaction._meta
+    columns = [meta.get_field(name).column for name in _COLUMNS_WRITTEN]
+    text_columns = [meta.get_field(name).column for name in _COLUMNS_WRITTEN[-3:]]
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(column) for column in columns)
+    not_null = ", ".join(quote(column) for column in text_columns)
+    # \N marks a missing VAT figure; text columns are never NULL, so "\N" there is text.
+    sql = (
+        f"COPY {quote(meta.db_table)} ({listed}) FROM STDIN "
+        f"WITH (FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({not_null}))"
+    )
+    council_id, import_id = spend_import.council_id, spend_import.pk
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    count = 0
+    with connection.cursor() as cursor:
+        for payment in payments:
+            vat = payment.irrecoverable_vat
+            writer.writerow(
+                (
+                    council_id,
+                    import_id,
+                    supplier_ids[payment.supplier_key],
+                    payment.line,
+                    payment.paid_on.isoformat(),
+                    payment.amount,
+                    "\\N" if vat is None else vat,
+                    payment.department,
+                    payment.purpose,
+                    payment.merchant_category,
+                )
+            )
+            count += 1
+            if count % _COPY_BATCH == 0:
+                _copy(cursor, sql, buffer)
+                buffer = io.StringIO()
+                writer = csv.writer(buffer)
+        if buffer.tell():
+            _copy(cursor, sql, buffer)
+
+
+def _copy(cursor, sql: str, buffer: io.StringIO) -> None:
+    buffer.seek(0)
+    cursor.copy_expert(sql, buffer)
+
+
+def _insert_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[str, int]):
+    """Write payments in batches with bulk_create (databases other than PostgreSQL)."""
+    batch = []
+    for payment in payments:
+        batch.append(
+            LocalSpendTransaction(
+                council_id=spend_import.council_id,
+                spend_import_id=spend_import.pk,
+                supplier_id=supplier_ids[payment.supplier_key],
+                line_number=payment.line,
+                paid_on=payment.paid_on,
+                amount=payment.amount,
+                irrecoverable_vat=payment.irrecoverable_vat,
+                department=payment.department,
+                purpose=payment.purpose,
+                merchant_category=payment.merchant_category,
+            )
+        )
+        if len(batch) == _INSERT_BATCH:
+            LocalSpendTransaction.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        LocalSpendTransaction.objects.bulk_create(batch)
+
+
+def _add_financial_years(council: Council, years: set[int], by: User) -> None:
+    """A computed period for each financial year of the file that has no year period yet
+    (a year entered by hand keeps its figures)."""
+    have = set(
+        LocalSpendPeriod.objects.filter(
+            council=council, kind=LocalSpendPeriod.Kind.YEAR, financial_year__in=years
+        ).values_list("financial_year", flat=True)
+    )
+    settings = LocalSpendSettings.objects.filter(council=council).first()
+    for year in sorted(years - have):
+        starts_on, ends_on = period_dates(year, None)
+        LocalSpendPeriod.objects.create(
+            council=council,
+            kind=LocalSpendPeriod.Kind.YEAR,
+            financial_year=year,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            source=LocalSpendPeriod.Source.IMPORTED,
+            target_percentage=settings.target_percentage if settings else None,
+            updated_by=by,
+        )
+
+
+# --- Supplier register --------------------------------------------------------
+
+
+class Local:
+    """How an officer says whether a supplier is local."""
+
+    FROM_POSTCODE = "postcode"
+    YES = "yes"
+    NO = "no"
+    NOT_KNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Reclassified:
+    supplier: Supplier
+    periods: list[LocalSpendPeriod]
+
+
+@transaction.atomic
+def supplier_classify(
+    *,
+    supplier: Supplier,
+    by: User,
+    base_version: int,
+    postcode: str,
+    local: str,
+    is_sme: bool | None,
+    is_vcse: bool | None,
+) -> Reclassified:
+    """Record a supplier's postcode and whether it is local (from its postcode or as the
+    officer says), SME and VCSE; then recompute the computed periods it was paid in.
+
+    Refused (EditConflict) if someone changed the supplier since ``base_version``.
+    """
+    _require(by, supplier.council)
+    supplier = (
+        Supplier.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=supplier.pk)
+    )
+    if supplier.version != base_version:
+        raise EditConflict(changed_by=str(supplier.updated_by or "Someone else"), changes=[])
+    cleaned = normalise_postcode(postcode) if postcode.strip() else ""
+    if cleaned is None:
+        raise ValidationError({"postcode": "Enter a real postcode, like BN7 1UE"})
+    supplier.postcode = cleaned
+    if local == Local.FROM_POSTCODE:
+        settings = LocalSpendSettings.objects.filter(council=supplier.council).first()
+        areas = settings.local_areas if settings else []
+        if not cleaned:
+            raise ValidationError({"postcode": "Enter the supplier's postcode"})
+        if not areas:
+            raise ValidationError({"local": "Your council has no local postcode areas yet"})
+        supplier.is_local = postcode_is_local(cleaned, areas)
+        supplier.local_decided_by = Supplier.DecidedBy.POSTCODE
+    elif local in {Local.YES, Local.NO}:
+        supplier.is_local = local == Local.YES
+        supplier.local_decided_by = Supplier.DecidedBy.OFFICER
+    elif local == Local.NOT_KNOWN:
+        supplier.is_local = None
+        supplier.local_decided_by = Supplier.DecidedBy.NOBODY
+    else:
+        raise ValidationError({"local": "Select whether the supplier is local"})
+    supplier.is_sme = is_sme
+    supplier.is_vcse = is_vcse
+    supplier.version += 1
+    supplier.updated_by = by
+    supplier.full_clean()
+    supplier.save()
+    paid = supplier.transactions.aggregate(first=Min("paid_on"), last=Max("paid_on"))
+    periods = []
+    if paid["first"] is not None:
+        periods = local_spend_periods_recompute(
+            council=supplier.council, first=paid["first"], last=paid["last"]
+        )
+    return Reclassified(supplier=supplier, periods=periods)

@@ -1,0 +1,411 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET
+
+from principles.services import EditConflict
+from principles.spend.exports import supplier_register_csv
+from principles.spend.forms import (
+    LocalSpendPeriodForm,
+    LocalSpendSettingsForm,
+    SpendFileColumnsForm,
+    SpendFileForm,
+    SupplierForm,
+    as_yes_no,
+)
+from principles.spend.models import LocalSpendPeriod, Supplier
+from principles.spend.selectors import (
+    SHOW,
+    council_latest_local_spend,
+    council_spend_import,
+    council_spend_imports,
+    council_spend_period,
+    council_spend_periods,
+    council_spend_settings,
+    council_supplier,
+    largest_unclassified_suppliers,
+    local_spend_charts,
+    spend_file_preview,
+    suggested_columns,
+    supplier_register,
+    supplier_register_counts,
+)
+from principles.spend.services import (
+    AlreadyImported,
+    Local,
+    MalformedFile,
+    local_spend_file_upload,
+    local_spend_import_map_columns,
+    local_spend_import_transparency_file,
+    local_spend_period_record,
+    local_spend_period_update,
+    local_spend_settings_update,
+    supplier_classify,
+)
+from principles.spend.transparency import COLUMNS, FileRefused, column_letter
+from principles.spend.uploads import SpendFileSizeLimit
+
+CHANGE = "principles.change_local_spend"
+SUPPLIERS_PER_PAGE = 50
+
+
+def _require_change(request) -> None:
+    if not request.user.has_perm(CHANGE, request.council):
+        raise PermissionDenied(
+            "Your role in this council does not allow you to change local spend."
+        )
+
+
+def _index(council):
+    return redirect("spend:index", council_slug=council.slug)
+
+
+def _recomputed(periods: list[LocalSpendPeriod]) -> str:
+    if not periods:
+        return ""
+    figures = ", ".join(
+        f"{period.label} {period.percentage}% local"
+        if period.percentage is not None
+        else f"{period.label} (no spend)"
+        for period in periods
+    )
+    return f" Recomputed: {figures}."
+
+
+@require_GET
+def local_spend(request, council_slug: str):
+    council = request.council
+    periods = list(council_spend_periods(council))
+    return render(
+        request,
+        "spend/local_spend.html",
+        {
+            "council": council,
+            "periods": periods,
+            "charts": local_spend_charts(periods),
+            "latest": council_latest_local_spend(council),
+            "settings": council_spend_settings(council),
+            "counts": supplier_register_counts(council),
+        },
+    )
+
+
+def settings_edit(request, council_slug: str):
+    _require_change(request)
+    council = request.council
+    current = council_spend_settings(council)
+    initial = {}
+    if current is not None:
+        initial = {
+            "target_percentage": current.target_percentage,
+            "local_areas": ", ".join(current.local_areas),
+        }
+    form = LocalSpendSettingsForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        local_spend_settings_update(council=council, by=request.user, **form.cleaned_data)
+        messages.success(request, "Local spend settings saved.")
+        return _index(council)
+    return render(request, "spend/settings_form.html", {"council": council, "form": form})
+
+
+def period_add(request, council_slug: str):
+    _require_change(request)
+    council = request.council
+    current = council_spend_settings(council)
+    form = LocalSpendPeriodForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "version": 0,
+            "target_percentage": current.target_percentage if current else None,
+        },
+        council=council,
+    )
+    if request.method == "POST" and form.is_valid():
+        period = local_spend_period_record(council=council, by=request.user, **form.record_fields())
+        messages.success(request, f"{period.label} added.")
+        return _index(council)
+    return render(
+        request, "spend/period_form.html", {"council": council, "form": form, "period": None}
+    )
+
+
+def period_edit(request, council_slug: str, pk: int):
+    council = request.council
+    period = council_spend_period(council, pk)  # not ours is a 404 before any 403
+    _require_change(request)
+    initial = {
+        "version": period.version,
+        "source": period.source,
+        "tier2_local_spend": period.tier2_local_spend,
+        "target_percentage": period.target_percentage,
+    }
+    if not period.is_computed:
+        initial |= {
+            "total_spend": period.total_spend,
+            "local_spend": period.local_spend,
+            "local_supplier_count": period.local_supplier_count,
+            "sme_spend": period.sme_spend,
+            "vcse_spend": period.vcse_spend,
+        }
+    form = LocalSpendPeriodForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        council=council,
+        period=period,
+    )
+    extra = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = local_spend_period_update(
+                period=period,
+                by=request.user,
+                base_version=form.cleaned_data["version"],
+                **form.record_fields(),
+            )
+        except EditConflict as conflict:
+            period.refresh_from_db()
+            data = form.data.copy()
+            data["version"] = str(period.version)
+            form.data = data
+            form.add_error(None, f"{conflict.changed_by} changed this while you were editing it")
+            extra = {"conflict": conflict}
+        else:
+            messages.success(request, f"{saved.label} saved.")
+            return _index(council)
+    return render(
+        request,
+        "spend/period_form.html",
+        {"council": council, "form": form, "period": period, **extra},
+    )
+
+
+# --- Spend files ---------------------------------------------------------------
+
+
+@require_GET
+def import_list(request, council_slug: str):
+    return render(
+        request,
+        "spend/import_list.html",
+        {"council": request.council, "imports": council_spend_imports(request.council)},
+    )
+
+
+@csrf_exempt
+def import_upload(request, council_slug: str):
+    # The size limit must be in place before anything reads the request body, which
+    # the CSRF check does; so CSRF is checked by the inner view instead.
+    limit = SpendFileSizeLimit(request)
+    request.upload_handlers.insert(0, limit)
+    return _import_upload(request, council_slug=council_slug, limit=limit)
+
+
+@csrf_protect
+def _import_upload(request, council_slug: str, limit: SpendFileSizeLimit):
+    _require_change(request)
+    council = request.council
+    form = SpendFileForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        too_large=request.method == "POST" and limit.refused,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            spend_import = local_spend_file_upload(
+                council=council, by=request.user, upload=form.cleaned_data["file"]
+            )
+        except FileRefused as refused:
+            form.add_error("file", str(refused))
+        else:
+            if spend_import.mapping:
+                messages.success(
+                    request,
+                    "The columns are the same as in a file imported before, so they have been "
+                    "chosen for you. Check the preview.",
+                )
+                return redirect("spend:import", council_slug=council.slug, pk=spend_import.pk)
+            return redirect("spend:import-columns", council_slug=council.slug, pk=spend_import.pk)
+    return render(request, "spend/import_upload.html", {"council": council, "form": form})
+
+
+def import_columns(request, council_slug: str, pk: int):
+    council = request.council
+    spend_import = council_spend_import(council, pk)
+    _require_change(request)
+    if spend_import.is_imported:
+        return redirect("spend:import", council_slug=council.slug, pk=pk)
+    form = SpendFileColumnsForm(
+        request.POST if request.method == "POST" else None,
+        initial=SpendFileColumnsForm.initial_from(suggested_columns(spend_import)),
+        headers=spend_import.headers,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            local_spend_import_map_columns(
+                spend_import=spend_import, by=request.user, mapping=form.mapping()
+            )
+        except ValidationError as error:
+            for key, messages_ in error.message_dict.items():
+                for message in messages_:
+                    form.add_error(key if key in form.fields else None, message)
+        else:
+            return redirect("spend:import", council_slug=council.slug, pk=pk)
+    return render(
+        request,
+        "spend/import_columns.html",
+        {"council": council, "spend_import": spend_import, "form": form},
+    )
+
+
+def import_preview(request, council_slug: str, pk: int):
+    """What the file holds, its bad rows if any, and **Import file**."""
+    council = request.council
+    spend_import = council_spend_import(council, pk)
+    _require_change(request)
+    if not spend_import.is_imported and not spend_import.mapping:
+        return redirect("spend:import-columns", council_slug=council.slug, pk=pk)
+    context = {"council": council, "spend_import": spend_import}
+    if request.method == "POST" and not spend_import.is_imported:
+        try:
+            result = local_spend_import_transparency_file(
+                spend_import=spend_import, by=request.user
+            )
+        except MalformedFile as malformed:
+            context["summary"] = malformed.summary
+        except FileRefused as refused:
+            context["refused"] = str(refused)
+        except AlreadyImported as already:
+            messages.warning(request, str(already))
+            return redirect("spend:imports", council_slug=council.slug)
+        else:
+            imported = result.spend_import
+            new = result.new_supplier_count
+            messages.success(
+                request,
+                f"Imported {imported.payment_count:,} payments from {imported.file_name}. "
+                f"{new:,} new supplier{'s' if new != 1 else ''} added to the register."
+                + _recomputed(result.periods),
+            )
+            return _index(council)
+    elif request.method == "POST":
+        messages.warning(request, "This file has been imported already.")
+    if not spend_import.is_imported and "summary" not in context and "refused" not in context:
+        try:
+            context["summary"] = spend_file_preview(spend_import)
+        except FileRefused as refused:
+            context["refused"] = str(refused)
+        else:
+            if not context["summary"].payment_count and not context["summary"].problem_count:
+                context["refused"] = "The file has no payments below its column names"
+    context["columns"] = [
+        (column.label, column_letter(index), spend_import.headers[index])
+        for column in COLUMNS
+        if (index := spend_import.mapping.get(column.key)) is not None
+        and index < len(spend_import.headers)
+    ]
+    return render(request, "spend/import_preview.html", context)
+
+
+# --- Supplier register -----------------------------------------------------------
+
+
+@require_GET
+def supplier_list(request, council_slug: str):
+    council = request.council
+    show = request.GET.get("show", "all")
+    if show not in SHOW:
+        show = "all"
+    page = Paginator(supplier_register(council, show), SUPPLIERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "spend/supplier_list.html",
+        {
+            "council": council,
+            "page": page,
+            "show": show,
+            "filters": [(key, label) for key, (label, _) in SHOW.items()],
+            "counts": supplier_register_counts(council),
+            "unclassified": largest_unclassified_suppliers(council) if show == "all" else [],
+        },
+    )
+
+
+def _local_choice(supplier: Supplier) -> str:
+    if supplier.local_decided_by == Supplier.DecidedBy.POSTCODE:
+        return Local.FROM_POSTCODE
+    if supplier.local_decided_by == Supplier.DecidedBy.OFFICER:
+        return Local.YES if supplier.is_local else Local.NO
+    return Local.NOT_KNOWN
+
+
+def supplier_edit(request, council_slug: str, pk: int):
+    council = request.council
+    supplier = council_supplier(council, pk)
+    can_change = request.user.has_perm(CHANGE, council)
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied(
+            "Your role in this council does not allow you to change local spend."
+        )
+    current = council_spend_settings(council)
+    form = None
+    extra = {}
+    if can_change:
+        form = SupplierForm(
+            request.POST if request.method == "POST" else None,
+            initial={
+                "version": supplier.version,
+                "postcode": supplier.postcode,
+                "local": _local_choice(supplier),
+                "is_sme": as_yes_no(supplier.is_sme),
+                "is_vcse": as_yes_no(supplier.is_vcse),
+            },
+            local_areas=current.local_areas if current else [],
+        )
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            result = supplier_classify(
+                supplier=supplier,
+                by=request.user,
+                base_version=form.cleaned_data["version"],
+                **form.record_fields(),
+            )
+        except EditConflict as conflict:
+            supplier = council_supplier(council, pk)
+            data = form.data.copy()
+            data["version"] = str(supplier.version)
+            form.data = data
+            form.add_error(None, f"{conflict.changed_by} changed this while you were editing it")
+            extra = {"conflict": conflict}
+        except ValidationError as error:
+            for key, messages_ in error.message_dict.items():
+                for message in messages_:
+                    form.add_error(key if key in form.fields else None, message)
+        else:
+            saved = result.supplier
+            messages.success(
+                request,
+                f"{saved.name} saved: {saved.local_label.lower()}." + _recomputed(result.periods),
+            )
+            return redirect("spend:suppliers", council_slug=council.slug)
+    return render(
+        request,
+        "spend/supplier_form.html",
+        {"council": council, "supplier": supplier, "form": form, **extra},
+    )
+
+
+@require_GET
+def supplier_export(request, council_slug: str):
+    council = request.council
+    response = HttpResponse(supplier_register_csv(council), content_type="text/csv; charset=utf-8")
+    filename = f"{council.slug}-suppliers-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
