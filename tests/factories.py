@@ -171,6 +171,8 @@ def signed_endorsement(council, *, base_url: str = "https://keepitlocal.example"
         )
     endorsement.refresh_from_db()
     return endorsement
+
+
 # --- Local spend ---------------------------------------------------------------
 
 SPEND_FILE = b"Date,Supplier,Amount\n01/05/2022,Harbour Bakery Ltd,100.00\n"
