@@ -2,8 +2,11 @@
 
 import datetime
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -109,3 +112,47 @@ def sealed_endorsement_sizes() -> dict[int, list[tuple[int, str]]]:
     for pk, size, digest in rows:
         sizes.setdefault(size, []).append((pk, digest))
     return sizes
+
+
+@dataclass(frozen=True)
+class EndorsementState:
+    """Where a council's endorsement stands, for dashboards."""
+
+    latest_status: str
+    signed_at: datetime.datetime | None
+
+    @property
+    def label(self) -> str:
+        if self.signed_at is not None:
+            return "Signed"
+        return {
+            Endorsement.Status.DRAFT: "Prepared, not sent",
+            Endorsement.Status.SENT: "Out for signature",
+        }.get(self.latest_status, Endorsement.Status(self.latest_status).label)
+
+    @property
+    def colour(self) -> str:
+        if self.signed_at is not None:
+            return "green"
+        return {
+            Endorsement.Status.DRAFT: "grey",
+            Endorsement.Status.SENT: "blue",
+        }.get(self.latest_status, "red")
+
+
+def endorsement_states(council_ids: Iterable[int]) -> dict[int, EndorsementState]:
+    """Each council's endorsement state in one query; councils with none are left out."""
+    latest = Endorsement.objects.filter(council=OuterRef("pk")).order_by("-version")
+    signed = Endorsement.objects.filter(
+        council=OuterRef("pk"), status=Endorsement.Status.COMPLETED
+    ).order_by("-completed_at")
+    rows = (
+        Council.objects.filter(pk__in=list(council_ids))
+        .annotate(
+            latest_status=Subquery(latest.values("status")[:1]),
+            signed_at=Subquery(signed.values("completed_at")[:1]),
+        )
+        .filter(latest_status__isnull=False)
+        .values_list("pk", "latest_status", "signed_at")
+    )
+    return {pk: EndorsementState(status, signed_at) for pk, status, signed_at in rows}

@@ -62,3 +62,19 @@ def test_verify_by_code_is_a_fixed_number_of_queries(
     with django_assert_max_num_queries(4):
         response = client.get("/verify/", {"code": completed.verification_code})
     assert b"On record" in response.content
+
+
+def test_endorsement_states_for_many_councils_is_one_query(
+    council, other_council, completed, django_assert_num_queries
+):
+    from endorsements.selectors import endorsement_states
+    from tests.factories import CouncilFactory, EndorsementFactory
+
+    drafts = [EndorsementFactory(council=CouncilFactory()).council for _ in range(5)]
+    ids = [council.pk, other_council.pk, *(c.pk for c in drafts)]
+    with django_assert_num_queries(1):
+        states = endorsement_states(ids)
+    assert states[council.pk].label == "Signed" and states[council.pk].colour == "green"
+    assert states[council.pk].signed_at == completed.completed_at
+    assert other_council.pk not in states  # nothing recorded
+    assert {states[c.pk].label for c in drafts} == {"Prepared, not sent"}
