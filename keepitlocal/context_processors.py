@@ -12,7 +12,11 @@ def service_navigation(request) -> dict:
         items = [
             ("overview", "Overview", reverse("overview", kwargs=slug)),
             ("principles", "Principles", reverse("principles:list", kwargs=slug)),
+            ("champions", "Champions", reverse("champions:list", kwargs=slug)),
         ]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_network_admin:
+        items.append(("network", "Network", reverse("network:dashboard")))
     match = getattr(request, "resolver_match", None)
     section = _section(match)
     return {
@@ -29,6 +33,10 @@ def _section(match) -> str | None:
         return None
     if "principles" in match.namespaces:
         return "principles"
+    if "network" in match.namespaces:
+        return "network"
+    if "champions" in match.namespaces:
+        return "champions" if match.url_name in {"list", "appoint", "end"} else "overview"
     if match.url_name in {
         "overview",
         "decision",

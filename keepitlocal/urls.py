@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from champions.views import council_dashboard_view
 from keepitlocal import views
 
 council_patterns = [
-    path("", views.overview, name="overview"),
+    # The overview is the council dashboard champions review (champions/).
+    path("", council_dashboard_view, name="overview"),
     path("decision/", views.decision, name="decision"),
     path("decision/edit/", views.decision_edit, name="decision-edit"),
     path("principles/", include("principles.urls")),
@@ -17,6 +19,7 @@ council_patterns = [
         name="outcome-action",
     ),
     path("partners/", views.partner_list, name="partners"),
+    path("", include("champions.urls")),
 ]
 
 urlpatterns = [
@@ -25,5 +28,6 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign-out"),
     path("councils/", views.council_list, name="council-list"),
     path("councils/<slug:council_slug>/", include(council_patterns)),
+    path("network/", include("champions.network_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -119,3 +119,15 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     conversation = factory.SubFactory(ConversationFactory)
     position = factory.Sequence(lambda n: n + 1)
     text = "Hold a market day for local suppliers"
+
+
+class ChampionAppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "champions.ChampionAppointment"
+
+    council = factory.SubFactory(CouncilFactory)
+    kind = "cabinet"
+    person_name = factory.Sequence(lambda n: f"Councillor Number {n}")
+    title = "Lead Member for Resources and Climate Change"
+    starts_on = datetime.date(2022, 7, 26)
+    decision = "Lead Member decision of 26 July 2022"

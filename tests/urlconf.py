@@ -24,6 +24,7 @@ OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
     "principles:evidence-file": lambda c: {"pk": factories.EvidenceFactory(council=c).pk},
     "conversation": lambda c: {"pk": factories.ConversationFactory(council=c).pk},
     "outcome-action": _outcome,
+    "champions:end": lambda c: {"pk": factories.ChampionAppointmentFactory(council=c).pk},
 }
 
 
@@ -33,6 +34,8 @@ NOT_COUNCIL_OWNED = {
     "sign-in": "public",
     "sign-out": "ends your own session",
     "council-list": "lists only your own councils",
+    "network:dashboard": "every council, for Locality's network admins only (403 for others)",
+    "network:export": "the network dashboard as CSV, for network admins only",
 }
 
 
