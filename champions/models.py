@@ -90,3 +90,21 @@ class ChampionAppointment(models.Model):
 
     def has_ended(self, today: datetime.date) -> bool:
         return self.ends_on is not None and self.ends_on < today
+
+
+class RecordsVersion(models.Model):
+    """A number that changes, at random, whenever one of a council's records changes.
+
+    Cached dashboards are keyed on it, so a cached page is never older than
+    the last committed change (ADR 0005). ``council_id`` 0 stands for records
+    every council shares, such as the principles' text. It is a plain number,
+    not a foreign key, so that deleting a council changes its version too.
+    """
+
+    NETWORK_WIDE = 0
+
+    council_id = models.BigIntegerField(primary_key=True)
+    version = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"Records version {self.version} of council {self.council_id}"

@@ -1,3 +1,4 @@
+import hashlib
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -5,12 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET
 
 from champions.forms import AppointmentForm, EndAppointmentForm, NetworkFilterForm, SharingForm
+from champions.freshness import cached, council_records_version, network_records_version
 from champions.network import (
     DEFAULT_SORT,
     SORT_KEYS,
@@ -42,14 +45,21 @@ PAGE_SIZE = 50
 @require_GET
 def council_dashboard_view(request, council_slug: str):
     council = request.council
+    today = timezone.localdate()
+
+    def render_content() -> str:
+        dashboard = council_dashboard(council, today)
+        return render_to_string(
+            "champions/includes/dashboard_content.html",
+            {"council": council, "dashboard": dashboard, "today": today},
+        )
+
+    # The version is read before the records, so nothing newer is cached under an older one.
+    key = f"champions:dashboard:{council.pk}:{council_records_version(council)}:{today}"
     return render(
         request,
         "champions/dashboard.html",
-        {
-            "council": council,
-            "dashboard": council_dashboard(council, timezone.localdate()),
-            "today": timezone.localdate(),
-        },
+        {"council": council, "content": cached(key, render_content)},
     )
 
 
@@ -166,24 +176,54 @@ def _network_table(request, councils) -> _NetworkTable:
     return _NetworkTable(form, principles, len(everyone), rows, sort, descending)
 
 
-def _network_page(request, table: _NetworkTable, *, export_url: str, own_council=None) -> dict:
-    page = Paginator(table.rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    page_query = request.GET.copy()
-    page_query.pop("page", None)
-    columns = network_columns(table.principles)
-    return {
-        "form": table.form,
-        "page": page,
-        "page_query": page_query.urlencode(),
-        "network_size": table.network_size,
-        "sort_links": sort_links(columns, request.GET, table.sort, table.descending),
-        "sort": table.sort,
-        "order": "desc" if table.descending else "asc",
-        "chart": stage_spread_chart(table.rows, table.principles),
-        "own_council": own_council,
-        "export_url": export_url,
-        "export_query": request.GET.urlencode(),
-    }
+def _network_page(request, councils, *, export_url: str, own_council=None) -> HttpResponse:
+    """The network table for ``councils``, cached until any council's records change."""
+    today = timezone.localdate()
+    can_change_sharing = own_council is not None and request.user.has_perm(
+        "champions.change_sharing", own_council
+    )
+    viewer = "network" if own_council is None else f"peer-{own_council.pk}-{can_change_sharing}"
+    query = sorted(request.GET.lists())
+    digest = hashlib.sha256(repr(query).encode()).hexdigest()
+    key = f"champions:network:{viewer}:{network_records_version()}:{today}:{digest}"
+
+    def render_content() -> dict:
+        table = _network_table(request, councils)
+        page = Paginator(table.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page_query = request.GET.copy()
+        page_query.pop("page", None)
+        columns = network_columns(table.principles)
+        html = render_to_string(
+            "champions/includes/network_content.html",
+            {
+                "form": table.form,
+                "page": page,
+                "page_query": page_query.urlencode(),
+                "network_size": table.network_size,
+                "sort_links": sort_links(columns, request.GET, table.sort, table.descending),
+                "sort": table.sort,
+                "order": "desc" if table.descending else "asc",
+                "chart": stage_spread_chart(table.rows, table.principles),
+                "own_council": own_council,
+                "can_change_sharing": can_change_sharing,
+                "is_filtered": bool(request.GET),
+                "export_url": export_url,
+                "export_query": request.GET.urlencode(),
+            },
+        )
+        return {"html": html, "errors": bool(table.form.errors)}
+
+    content = cached(key, render_content)
+    return render(
+        request,
+        "champions/network.html",
+        {
+            "content": content["html"],
+            # The page title starts "Error: " when the filters had mistakes.
+            "form": {"errors": content["errors"]},
+            "own_council": own_council,
+        },
+    )
 
 
 def _csv_response(table: _NetworkTable, filename: str) -> HttpResponse:
@@ -205,9 +245,7 @@ def _require_network_admin(request) -> None:
 @require_GET
 def network_dashboard(request):
     _require_network_admin(request)
-    table = _network_table(request, network_councils())
-    context = _network_page(request, table, export_url=reverse("network:export"))
-    return render(request, "champions/network.html", context)
+    return _network_page(request, network_councils(), export_url=reverse("network:export"))
 
 
 @require_GET
@@ -220,10 +258,10 @@ def network_export(request):
 @require_GET
 def peer_network(request, council_slug: str):
     council = request.council
-    table = _network_table(request, peer_councils(council))
     export_url = reverse("champions:peers-export", kwargs={"council_slug": council.slug})
-    context = _network_page(request, table, export_url=export_url, own_council=council)
-    return render(request, "champions/network.html", {**context, "council": council})
+    return _network_page(
+        request, peer_councils(council), export_url=export_url, own_council=council
+    )
 
 
 @require_GET

@@ -16,6 +16,16 @@ def _plain_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached dashboards are keyed by ids, which a rolled-back test may reuse.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def council(db):
     return CouncilFactory(name="East Sussex County Council", slug="east-sussex")

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -19,10 +20,11 @@ from tests.factories import (
 from tests.html import page, text
 
 Role = Membership.Role
-# session and user, then councils with champions, their stages, and the principles
-NETWORK_QUERIES = 5
-# session, user, membership + council, then the same three reads
-PEER_QUERIES = 6
+# session, user, the network's records version, then councils with champions, their
+# stages, and the principles
+NETWORK_QUERIES = 6
+# session, user, membership + council, the records version, then the same three reads
+PEER_QUERIES = 7
 
 
 def council_rows(response) -> list[list[str]]:
@@ -339,18 +341,25 @@ def _grow(n: int) -> None:
         del number
 
 
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
 @pytest.mark.django_db
 def test_both_network_pages_cost_the_same_queries_at_any_size(client, network_admin, officer):
     counts = {}
     for size in (1, 60):
         _grow(size if size == 1 else size - 1)
+        cache.clear()
         client.force_login(network_admin)
-        with CaptureQueriesContext(connection) as admin_queries:
-            assert client.get("/network/").status_code == 200
-        admin_count = len(admin_queries)  # now: the next request clears the log
+        admin = (_queries(client, "/network/"), _queries(client, "/network/"))
         client.force_login(officer)
         client.get("/councils/east-sussex/")
-        with CaptureQueriesContext(connection) as peer_queries:
-            assert client.get("/councils/east-sussex/network/").status_code == 200
-        counts[size] = (admin_count, len(peer_queries))
-    assert counts[1] == counts[60] == (NETWORK_QUERIES, PEER_QUERIES), counts
+        peer_url = "/councils/east-sussex/network/"
+        peer = (_queries(client, peer_url), _queries(client, peer_url))
+        counts[size] = (admin, peer)
+    # Worked out, then from the cache until some council's records change.
+    expected = ((NETWORK_QUERIES, 3), (PEER_QUERIES, 4))
+    assert counts[1] == counts[60] == expected, counts
