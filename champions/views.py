@@ -206,7 +206,7 @@ def _network_page(request, councils, *, export_url: str, own_council=None) -> Ht
                 "chart": stage_spread_chart(table.rows, table.principles),
                 "own_council": own_council,
                 "can_change_sharing": can_change_sharing,
-                "is_filtered": bool(request.GET),
+                "is_filtered": any(request.GET.get(name) for name in table.form.fields),
                 "export_url": export_url,
                 "export_query": request.GET.urlencode(),
             },
