@@ -197,6 +197,7 @@ def _network_page(request, councils, *, export_url: str, own_council=None) -> Ht
             "champions/includes/network_content.html",
             {
                 "form": table.form,
+                "principles": table.principles,
                 "page": page,
                 "page_query": page_query.urlencode(),
                 "network_size": table.network_size,
