@@ -332,7 +332,7 @@ def seed_champions(network: SyntheticNetwork) -> None:
                         title=network.rng.choice(titles),
                         starts_on=starts,
                         ends_on=ends,
-                        decision=f"Executive decision of {starts:%d %B %Y}",
+                        decision=f"Executive decision of {starts.day} {starts:%B %Y}",
                         created_at=network.moment(starts),
                         created_by=admin,
                         ended_by=admin if ends else None,
