@@ -45,6 +45,10 @@ test: install chromium
 # PostgreSQL (its own database, created when missing). `make bench BENCH=name` runs one.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/keepitlocal_bench
 bench: install
+	@if ! command -v wrk >/dev/null; then \
+		echo "Installing wrk for the load benchmarks"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
 	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=benchmarks-only-not-a-secret DEBUG=false \
 		SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1,localhost \
 		$(BIN)/python -m bench $(BENCH)

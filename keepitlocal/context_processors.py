@@ -13,8 +13,12 @@ def service_navigation(request) -> dict:
             ("overview", "Overview", reverse("overview", kwargs=slug)),
             ("principles", "Principles", reverse("principles:list", kwargs=slug)),
             ("spend", "Local spend", reverse("spend:index", kwargs=slug)),
+            ("champions", "Champions", reverse("champions:list", kwargs=slug)),
             ("endorsement", "Endorsement", reverse("endorsements:index", kwargs=slug)),
         ]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_network_admin:
+        items.append(("network", "Network", reverse("network:dashboard")))
     match = getattr(request, "resolver_match", None)
     section = _section(match)
     return {
@@ -35,6 +39,10 @@ def _section(match) -> str | None:
         return "spend"
     if "endorsements" in match.namespaces:
         return "endorsement"
+    if "network" in match.namespaces:
+        return "network"
+    if "champions" in match.namespaces:
+        return "champions" if match.url_name in {"list", "appoint", "end"} else "overview"
     if match.url_name in {
         "overview",
         "decision",

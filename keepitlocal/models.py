@@ -37,6 +37,11 @@ class Council(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField("kind of authority", max_length=20, choices=Kind.choices)
+    shares_with_peers = models.BooleanField(
+        "share progress with peer councils",
+        default=False,
+        help_text="Peer councils see its stages, champions in post and scores, never its records.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

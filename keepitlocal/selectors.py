@@ -104,13 +104,16 @@ NOT_IN_SERVICE_YET = "This service does not record this step yet."
 
 
 def council_commitment_checklist(
-    council: Council, decision: DecisionToJoin | None
+    council: Council, decision: DecisionToJoin | None, *, appointments: list | None = None
 ) -> list[ChecklistStep]:
     """The six commitment steps, each status derived from the council's records.
 
     Steps whose records this service does not hold yet say "Cannot start yet"
-    rather than guess.
+    rather than guess. Pass the council's champion ``appointments`` when they
+    are already loaded, to save a query.
     """
+    from champions.selectors import champion_checklist_steps
+
     decision_url = reverse("decision", kwargs={"council_slug": council.slug})
     if decision is None:
         step_one = ChecklistStep(
@@ -128,17 +131,10 @@ def council_commitment_checklist(
             f"{format_date(decision.decided_on, 'j F Y')} by the {decision.decision_maker}",
             decision_url,
         )
-    not_yet = [
-        (3, "Cabinet champion appointed"),
-        (4, "Senior management champion appointed"),
-    ]
     return [
         step_one,
         _endorsement_step(council),
-        *(
-            ChecklistStep(number, title, StepStatus.CANNOT_START_YET, NOT_IN_SERVICE_YET)
-            for number, title in not_yet
-        ),
+        *champion_checklist_steps(council, appointments),
         _conversation_step(council),
         ChecklistStep(
             6,

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from champions.views import council_dashboard_view
 from endorsements import views as endorsement_views
 from keepitlocal import views
 
 council_patterns = [
-    path("", views.overview, name="overview"),
+    # The overview is the council dashboard champions review (champions/).
+    path("", council_dashboard_view, name="overview"),
     path("decision/", views.decision, name="decision"),
     path("decision/edit/", views.decision_edit, name="decision-edit"),
     path("principles/", include("principles.urls")),
@@ -20,6 +22,7 @@ council_patterns = [
     ),
     path("partners/", views.partner_list, name="partners"),
     path("endorsement/", include("endorsements.urls")),
+    path("", include("champions.urls")),
 ]
 
 urlpatterns = [
@@ -29,5 +32,6 @@ urlpatterns = [
     path("councils/", views.council_list, name="council-list"),
     path("verify/", endorsement_views.verify, name="verify"),
     path("councils/<slug:council_slug>/", include(council_patterns)),
+    path("network/", include("champions.network_urls")),
     path("admin/", admin.site.urls),
 ]

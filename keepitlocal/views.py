@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from keepitlocal.forms import (
@@ -15,7 +14,6 @@ from keepitlocal.forms import (
 )
 from keepitlocal.middleware import SESSION_KEY
 from keepitlocal.selectors import (
-    council_commitment_checklist,
     council_conversation,
     council_conversation_outcome,
     council_conversations,
@@ -65,21 +63,6 @@ def council_list(request):
         request,
         "keepitlocal/council_list.html",
         {"councils": councils, "current_slug": request.session.get(SESSION_KEY)},
-    )
-
-
-@require_GET
-def overview(request, council_slug: str):
-    decision = decision_to_join(request.council)
-    return render(
-        request,
-        "keepitlocal/overview.html",
-        {
-            "council": request.council,
-            "decision": decision,
-            "checklist": council_commitment_checklist(request.council, decision),
-            "today": timezone.localdate(),
-        },
     )
 
 

@@ -31,6 +31,16 @@ def _signing_ca_settings(settings, signing_ca):
     settings.SIGNING_CA_KEY = key_pem.decode()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached dashboards are keyed by ids, which a rolled-back test may reuse.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def council(db):
     return CouncilFactory(name="East Sussex County Council", slug="east-sussex")

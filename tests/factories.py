@@ -236,3 +236,15 @@ class LocalSpendTransactionFactory(factory.django.DjangoModelFactory):
     line_number = factory.Sequence(lambda n: n + 2)
     paid_on = datetime.date(2022, 5, 1)
     amount = decimal.Decimal("1000.00")
+
+
+class ChampionAppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "champions.ChampionAppointment"
+
+    council = factory.SubFactory(CouncilFactory)
+    kind = "cabinet"
+    person_name = factory.Sequence(lambda n: f"Councillor Number {n}")
+    title = "Lead Member for Resources and Climate Change"
+    starts_on = datetime.date(2022, 7, 26)
+    decision = "Lead Member decision of 26 July 2022"

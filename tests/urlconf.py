@@ -48,6 +48,7 @@ OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
     "spend:import": lambda c: {"pk": factories.LocalSpendImportFactory(council=c).pk},
     "spend:import-columns": lambda c: {"pk": factories.LocalSpendImportFactory(council=c).pk},
     "spend:supplier": lambda c: {"pk": factories.SupplierFactory(council=c).pk},
+    "champions:end": lambda c: {"pk": factories.ChampionAppointmentFactory(council=c).pk},
 }
 
 
@@ -58,6 +59,8 @@ NOT_COUNCIL_OWNED = {
     "sign-out": "ends your own session",
     "council-list": "lists only your own councils",
     "verify": "public: anyone checks a signed endorsement",
+    "network:dashboard": "every council, for Locality's network admins only (403 for others)",
+    "network:export": "the network dashboard as CSV, for network admins only",
 }
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from champions.models import ChampionAppointment
 from keepitlocal.management.commands.seed_demo import DEMO_PASSWORD
 from keepitlocal.models import Council, DecisionToJoin, Membership, User
 from principles.models import PrincipleProgress
@@ -17,6 +18,7 @@ def counts():
         DecisionToJoin.objects.count(),
         PrincipleProgress.objects.count(),
         PrincipleProgress.history.count(),
+        ChampionAppointment.objects.count(),
     )
 
 
@@ -25,7 +27,7 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=None)
     first = counts()
     call_command("seed_demo")
-    assert counts() == first == (2, 7, 6, 1, 1, 1)
+    assert counts() == first == (2, 7, 6, 1, 1, 1, 2)
 
 
 @pytest.mark.django_db
@@ -66,3 +68,15 @@ def test_demo_network_admin_sees_every_council():
     admin = authenticate(username="network-admin", password=DEMO_PASSWORD)
     assert admin.is_network_admin
     assert not admin.memberships.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_appoints_the_champions_east_sussexs_decision_nominated():
+    call_command("seed_demo")
+    appointments = ChampionAppointment.objects.filter(council__slug="east-sussex")
+    assert sorted((a.kind, a.person.username, a.title) for a in appointments) == [
+        ("cabinet", "lead-member", "Lead Member for Resources and Climate Change"),
+        ("senior_management", "champion", "Director of Adult Social Care and Health"),
+    ]
+    assert Council.objects.get(slug="borsetshire").shares_with_peers
+    assert not Council.objects.get(slug="east-sussex").shares_with_peers

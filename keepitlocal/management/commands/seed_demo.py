@@ -86,6 +86,10 @@ class Command(BaseCommand):
         )
         self._seed_progress(councils["east-sussex"], people["council-admin"])
         self._seed_local_spend(councils["east-sussex"], people["officer"])
+        self._seed_champions(councils["east-sussex"], people)
+        # The fictional peer shares its progress, so East Sussex has a peer to compare with.
+        councils["borsetshire"].shares_with_peers = True
+        councils["borsetshire"].save(update_fields=["shares_with_peers"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {len(councils)} councils, {len(people)} people "
@@ -119,3 +123,25 @@ class Command(BaseCommand):
         from principles.spend.demo import seed_local_spend
 
         seed_local_spend(council, by)
+
+    def _seed_champions(self, council: Council, people: dict[str, User]) -> None:
+        """East Sussex's two champions, as its decision nominated them, recorded once."""
+        from champions.models import ChampionAppointment
+        from champions.services import champion_appoint
+
+        if ChampionAppointment.objects.filter(council=council).exists():
+            return
+        for kind, username, title, recommendation in [
+            ("cabinet", "lead-member", "Lead Member for Resources and Climate Change", 3),
+            ("senior_management", "champion", "Director of Adult Social Care and Health", 4),
+        ]:
+            champion_appoint(
+                council=council,
+                by=people["council-admin"],
+                kind=kind,
+                person=people[username],
+                title=title,
+                starts_on=datetime.date(2022, 7, 26),
+                decision=f"Lead Member decision of 26 July 2022, recommendation {recommendation}",
+                decision_url="https://democracy.eastsussex.gov.uk/",
+            )

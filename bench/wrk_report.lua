@@ -1,0 +1,11 @@
+-- Prints one machine-readable line after a wrk run: requests, errors and latency
+-- percentiles in microseconds. Used by bench/dashboards.py.
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    "BENCH requests=%d duration_us=%d errors=%d p50_us=%d p95_us=%d p99_us=%d max_us=%d\n",
+    summary.requests, summary.duration, errors,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max
+  ))
+end
