@@ -6,6 +6,7 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from keepitlocal.models import (
@@ -146,31 +147,20 @@ def council_commitment_checklist(
 
 
 def _endorsement_step(council: Council) -> ChecklistStep:
-    from endorsements.models import Endorsement  # the endorsements app builds on this one
+    from endorsements.selectors import endorsement_states  # builds on this app
 
     title = "Endorsement signed"
     url = reverse("endorsements:index", kwargs={"council_slug": council.slug})
-    latest = (
-        Endorsement.objects.filter(council=council)
-        .order_by("-version")
-        .only("status", "version")
-        .first()
-    )
-    signed = (
-        Endorsement.objects.filter(council=council, status=Endorsement.Status.COMPLETED)
-        .order_by("-completed_at")
-        .only("completed_at")
-        .first()
-    )
-    if signed is not None:
-        when = format_date(signed.completed_at, "j F Y")
-        return ChecklistStep(2, title, StepStatus.COMPLETED, f"Signed and sealed {when}", url)
-    if latest is None:
+    state = endorsement_states([council.pk]).get(council.pk)
+    if state is None:
         return ChecklistStep(2, title, StepStatus.NOT_STARTED, "No endorsement prepared yet.", url)
+    if state.signed_at is not None:
+        when = format_date(timezone.localtime(state.signed_at), "j F Y")
+        return ChecklistStep(2, title, StepStatus.COMPLETED, f"Signed and sealed {when}", url)
     hint = {
-        Endorsement.Status.DRAFT: "Prepared, not yet sent for signature.",
-        Endorsement.Status.SENT: "Out for signature.",
-    }.get(latest.status, f"Version {latest.version} {latest.get_status_display().lower()}.")
+        "draft": "Prepared, not yet sent for signature.",
+        "sent": "Out for signature.",
+    }.get(state.latest_status, f"The latest version was {state.label.lower()}.")
     return ChecklistStep(2, title, StepStatus.INCOMPLETE, hint, url)
 
 

@@ -1,6 +1,7 @@
 """The council dashboard (the overview): what a champion opens first."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -22,10 +23,11 @@ from tests.factories import (
 )
 from tests.html import page, text
 
-# session, user, membership + council, the records version, then the dashboard's own six
-# reads: decision, appointments, conversations (checklist), principles with now and then,
-# actions due, recent activity. The issue allows at most 15.
-DASHBOARD_QUERIES = 10
+# session, user, membership + council, the records version, then the dashboard's own nine
+# reads: decision, endorsement, appointments, conversations (checklist), principles with now
+# and then, actions due, recent activity, endorsement status, local spend. The issue allows
+# at most 15.
+DASHBOARD_QUERIES = 13
 # session, user, membership + council, the records version; the page comes from the cache.
 CACHED_DASHBOARD_QUERIES = 4
 
@@ -42,8 +44,8 @@ def table_rows(response, caption_start: str) -> list[list[str]]:
 
 
 def section(response, heading: str, until: str = "") -> str:
-    """The page's text from ``heading`` up to ``until`` (or the next 600 characters)."""
-    body = text(page(response))
+    """The main content's text from ``heading`` up to ``until`` (or the next 600 characters)."""
+    body = text(page(response).cssselect("main")[0])
     start = body.index(heading)
     end = body.index(until, start) if until else start + 600
     return body[start:end]
@@ -173,7 +175,7 @@ def test_only_the_first_ten_of_many_overdue_actions_are_listed(
 
 
 @pytest.mark.django_db
-def test_figures_from_features_not_built_yet_say_not_recorded_yet(
+def test_figures_with_no_records_behind_them_say_not_recorded_yet(
     client, officer, council, overview_url
 ):
     client.force_login(officer)
@@ -320,3 +322,25 @@ def test_the_dashboard_costs_the_same_queries_however_much_is_recorded(
     assert "Showing 10 of" in text(page(client.get(url)))
     # Worked out, then from the cache until the council's records change.
     assert counts[1] == counts[300] == (DASHBOARD_QUERIES, CACHED_DASHBOARD_QUERIES), counts
+
+
+@pytest.mark.django_db
+def test_dashboard_and_network_show_the_signed_endorsement_and_local_spend(
+    client, officer, council, overview_url
+):
+    from tests.factories import LocalSpendPeriodFactory, signed_endorsement
+
+    endorsement = signed_endorsement(council)
+    LocalSpendPeriodFactory(
+        council=council,
+        financial_year=2021,
+        total_spend=Decimal("416800000"),
+        local_spend=Decimal("283000000"),
+        target_percentage=Decimal("60"),
+    )
+    client.force_login(officer)
+    response = client.get(overview_url)
+    signed_on = f"{timezone.localdate(endorsement.completed_at):%-d %B %Y}"
+    assert "Endorsement Signed" in text(page(response))
+    assert signed_on in section(response, "Endorsement")
+    assert "67.9%" in section(response, "Local spend")

@@ -21,10 +21,10 @@ from tests.html import page, text
 
 Role = Membership.Role
 # session, user, the network's records version, then councils with champions, their
-# stages, and the principles
-NETWORK_QUERIES = 6
-# session, user, membership + council, the records version, then the same three reads
-PEER_QUERIES = 7
+# stages, the principles, endorsement statuses and local spend
+NETWORK_QUERIES = 8
+# session, user, membership + council, the records version, then the same five reads
+PEER_QUERIES = 9
 
 
 def council_rows(response) -> list[list[str]]:
