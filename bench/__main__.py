@@ -42,8 +42,20 @@ def _create_database() -> None:
     server.close()
 
 
+def _signing_ca_for_the_run() -> None:
+    """A throwaway signing CA, so the app (and the gunicorn it serves from) can start."""
+    if os.environ.get("SIGNING_CA_CERT") or os.environ.get("SIGNING_CA_CERT_FILE"):
+        return
+    from endorsements.ca import make_certificate_authority
+
+    cert_pem, key_pem = make_certificate_authority(name="Benchmark signing authority")
+    os.environ["SIGNING_CA_CERT"] = cert_pem.decode()
+    os.environ["SIGNING_CA_KEY"] = key_pem.decode()
+
+
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keepitlocal.settings")
+    _signing_ca_for_the_run()
     if os.environ.get("DATABASE_URL"):
         _create_database()
     import django
