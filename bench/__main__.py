@@ -63,6 +63,8 @@ def _setup_django() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    # Pages render with the production (manifest) static storage, served or in process.
+    call_command("collectstatic", verbosity=0, interactive=False)
 
 
 def _benchmarks(names: list[str]):
