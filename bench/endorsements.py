@@ -52,6 +52,29 @@ def _people():
     return council, people
 
 
+def _prepared_and_sent(source):
+    """A new benchmark council's endorsement, prepared and sent for signature."""
+    from endorsements import services
+    from keepitlocal.models import Membership
+
+    council, people = _people()
+    endorsement = services.endorsement_prepare(
+        council=council,
+        by=people[Membership.Role.COUNCIL_ADMIN],
+        statement="Benchmark County Council endorses the six principles.",
+        signatories=[people[Membership.Role.LEAD_MEMBER], people[Membership.Role.CHIEF_EXECUTIVE]],
+        signing_order="ordered",
+        source=source,
+    )
+    endorsement = services.endorsement_send_for_signature(
+        endorsement=endorsement,
+        by=people[Membership.Role.COUNCIL_ADMIN],
+        source=source,
+        base_url="https://keepitlocal.example",
+    )
+    return endorsement, people
+
+
 def _signing_run(timed: list | None = None) -> None:
     """Prepare, send and have both sign; ``timed`` gets the last signature's duration."""
     import time
@@ -61,25 +84,8 @@ def _signing_run(timed: list | None = None) -> None:
 
     try:
         with transaction.atomic():
-            council, people = _people()
             source = services.EventSource(ip_address="127.0.0.1", user_agent="bench")
-            endorsement = services.endorsement_prepare(
-                council=council,
-                by=people[Membership.Role.COUNCIL_ADMIN],
-                statement="Benchmark County Council endorses the six principles.",
-                signatories=[
-                    people[Membership.Role.LEAD_MEMBER],
-                    people[Membership.Role.CHIEF_EXECUTIVE],
-                ],
-                signing_order="ordered",
-                source=source,
-            )
-            endorsement = services.endorsement_send_for_signature(
-                endorsement=endorsement,
-                by=people[Membership.Role.COUNCIL_ADMIN],
-                source=source,
-                base_url="https://keepitlocal.example",
-            )
+            endorsement, people = _prepared_and_sent(source)
             for role in (Membership.Role.LEAD_MEMBER, Membership.Role.CHIEF_EXECUTIVE):
                 start = time.perf_counter()
                 services.endorsement_sign(
@@ -168,30 +174,12 @@ def _snapshot_and_events() -> tuple[dict, list]:
     """A real sent endorsement's content and audit trail, captured before rolling back."""
     from endorsements import services
     from endorsements.models import Endorsement
-    from keepitlocal.models import Membership
 
     captured = {}
     try:
         with transaction.atomic():
-            council, people = _people()
             source = services.EventSource(ip_address="127.0.0.1", user_agent="bench")
-            endorsement = services.endorsement_prepare(
-                council=council,
-                by=people[Membership.Role.COUNCIL_ADMIN],
-                statement="Benchmark County Council endorses the six principles.",
-                signatories=[
-                    people[Membership.Role.LEAD_MEMBER],
-                    people[Membership.Role.CHIEF_EXECUTIVE],
-                ],
-                signing_order="ordered",
-                source=source,
-            )
-            endorsement = services.endorsement_send_for_signature(
-                endorsement=endorsement,
-                by=people[Membership.Role.COUNCIL_ADMIN],
-                source=source,
-                base_url="https://keepitlocal.example",
-            )
+            endorsement, _ = _prepared_and_sent(source)
             captured["content"] = Endorsement.objects.get(pk=endorsement.pk).content
             # A full trail is about ten events; repeat the real ones to that length.
             events = list(endorsement.events.all())

@@ -517,11 +517,11 @@ def endorsement_sign(
             reason=f"Endorsement signed by {signatory.name}, {signatory.role_title}",
             signer_name=signatory.name,
         )
+        signatory.certificate_pem = credential.certificate_pem
         del credential  # the one-time key is never stored
         signatory.signed_at = signed_at
         signatory.typed_name = typed_name
         signatory.drawn_signature = drawn_signature
-        signatory.certificate_pem = _certificate_pem_of(signed, signatory.position)
         signatory.pdf_after_signing = signed
         signatory.status = Signatory.Status.SIGNED
         signatory.save()
@@ -546,19 +546,6 @@ def _png_data_uri(data: bytes | None) -> str:
     if not data:
         return ""
     return "data:image/png;base64," + base64.b64encode(bytes(data)).decode()
-
-
-def _certificate_pem_of(signed_pdf: bytes, position: int) -> str:
-    from io import BytesIO
-
-    from asn1crypto import pem
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    name = pdf.signatory_field(position)
-    for signature in PdfFileReader(BytesIO(signed_pdf)).embedded_signatures:
-        if signature.field_name == name:
-            return pem.armor("CERTIFICATE", signature.signer_cert.dump()).decode()
-    return ""
 
 
 def _current_pdf(endorsement: Endorsement) -> bytes:
