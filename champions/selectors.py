@@ -433,14 +433,15 @@ def endorsement_statuses(council_ids: Iterable[int]) -> dict[int, EndorsementSta
     """
     from endorsements.selectors import endorsement_states
 
-    return {
-        pk: EndorsementStatus(
-            label=state.label,
-            colour=state.colour,
-            signed_on=timezone.localdate(state.signed_at) if state.signed_at else None,
-        )
-        for pk, state in endorsement_states(council_ids).items()
-    }
+    return {pk: _status_of(state) for pk, state in endorsement_states(council_ids).items()}
+
+
+def _status_of(state) -> EndorsementStatus:
+    return EndorsementStatus(
+        label=state.label,
+        colour=state.colour,
+        signed_on=timezone.localdate(state.signed_at) if state.signed_at else None,
+    )
 
 
 def latest_assessment_scores(council: Council) -> AssessmentScores | None:
@@ -500,19 +501,23 @@ class CouncilDashboard:
 
 def council_dashboard(council: Council, today: datetime.date) -> CouncilDashboard:
     """Everything a champion reviews first, in a fixed number of queries."""
+    from endorsements.selectors import endorsement_states
     from keepitlocal.selectors import council_commitment_checklist, decision_to_join
 
     decision = decision_to_join(council)
     appointments = council_appointments(council)
+    endorsement = endorsement_states([council.pk]).get(council.pk)
     return CouncilDashboard(
         decision=decision,
-        checklist=council_commitment_checklist(council, decision, appointments=appointments),
+        checklist=council_commitment_checklist(
+            council, decision, appointments=appointments, endorsement_state=endorsement
+        ),
         posts=champion_posts(appointments, today),
         principles=principle_standings(council, today),
         quarter_end=previous_quarter_end(today),
         actions=actions_due(council, today),
         activity=recent_activity(council),
-        endorsement=endorsement_status(council),
+        endorsement=_status_of(endorsement) if endorsement is not None else None,
         assessment=latest_assessment_scores(council),
         local_spend=local_spend_against_target(council),
     )

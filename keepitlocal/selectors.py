@@ -104,14 +104,22 @@ class ChecklistStep:
 NOT_IN_SERVICE_YET = "This service does not record this step yet."
 
 
+_NOT_LOADED = object()
+
+
 def council_commitment_checklist(
-    council: Council, decision: DecisionToJoin | None, *, appointments: list | None = None
+    council: Council,
+    decision: DecisionToJoin | None,
+    *,
+    appointments: list | None = None,
+    endorsement_state=_NOT_LOADED,
 ) -> list[ChecklistStep]:
     """The six commitment steps, each status derived from the council's records.
 
     Steps whose records this service does not hold yet say "Cannot start yet"
-    rather than guess. Pass the council's champion ``appointments`` when they
-    are already loaded, to save a query.
+    rather than guess. Pass the council's champion ``appointments`` and its
+    ``endorsement_state`` (None for no endorsement) when they are already
+    loaded, to save a query each.
     """
     from champions.selectors import champion_checklist_steps
 
@@ -134,7 +142,7 @@ def council_commitment_checklist(
         )
     return [
         step_one,
-        _endorsement_step(council),
+        _endorsement_step(council, endorsement_state),
         *champion_checklist_steps(council, appointments),
         _conversation_step(council),
         ChecklistStep(
@@ -146,12 +154,13 @@ def council_commitment_checklist(
     ]
 
 
-def _endorsement_step(council: Council) -> ChecklistStep:
+def _endorsement_step(council: Council, state) -> ChecklistStep:
     from endorsements.selectors import endorsement_states  # builds on this app
 
     title = "Endorsement signed"
     url = reverse("endorsements:index", kwargs={"council_slug": council.slug})
-    state = endorsement_states([council.pk]).get(council.pk)
+    if state is _NOT_LOADED:
+        state = endorsement_states([council.pk]).get(council.pk)
     if state is None:
         return ChecklistStep(2, title, StepStatus.NOT_STARTED, "No endorsement prepared yet.", url)
     if state.signed_at is not None:

@@ -23,11 +23,10 @@ from tests.factories import (
 )
 from tests.html import page, text
 
-# session, user, membership + council, the records version, then the dashboard's own nine
+# session, user, membership + council, the records version, then the dashboard's own eight
 # reads: decision, endorsement, appointments, conversations (checklist), principles with now
-# and then, actions due, recent activity, endorsement status, local spend. The issue allows
-# at most 15.
-DASHBOARD_QUERIES = 13
+# and then, actions due, recent activity, local spend. The issue allows at most 15.
+DASHBOARD_QUERIES = 12
 # session, user, membership + council, the records version; the page comes from the cache.
 CACHED_DASHBOARD_QUERIES = 4
 
@@ -194,10 +193,13 @@ def test_figures_show_once_their_features_provide_them(
     """The page is ready for the selectors the endorsement, assessment and spend work will wire."""
     from decimal import Decimal
 
+    import endorsements.selectors
+
+    signed = endorsements.selectors.EndorsementState(
+        "completed", datetime.datetime(2022, 9, 1, 12, tzinfo=datetime.UTC)
+    )
     monkeypatch.setattr(
-        selectors,
-        "endorsement_status",
-        lambda council: selectors.EndorsementStatus("Signed", "green", datetime.date(2022, 9, 1)),
+        endorsements.selectors, "endorsement_states", lambda ids: {pk: signed for pk in ids}
     )
     monkeypatch.setattr(
         selectors,
