@@ -1,7 +1,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout, Submit
+from crispy_forms_gds.layout import Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -141,6 +141,7 @@ class LocalSpendPeriodForm(VersionedForm):
     )
     quarter = forms.TypedChoiceField(
         label="Which quarter?",
+        help_text="Only for a quarter",
         coerce=int,
         required=False,
         empty_value=None,
@@ -232,17 +233,10 @@ class LocalSpendPeriodForm(VersionedForm):
         self.council = council
         self.period = period
         super().__init__(*args, **kwargs)
-        figures = ConditionalQuestion(LocalSpendPeriod.Source.ENTERED.label, *_FIGURES)
-        computed = LocalSpendPeriod.Source.IMPORTED.label
+        # Plain radios, every field shown: GOV.UK Frontend's conditional reveal marks
+        # radios aria-expanded, which radios do not support (axe reports it).
         if period is None:
-            layout = [
-                ConditionalRadios(
-                    "kind",
-                    LocalSpendPeriod.Kind.YEAR.label,
-                    ConditionalQuestion(LocalSpendPeriod.Kind.QUARTER.label, "quarter"),
-                ),
-                "financial_year",
-            ]
+            layout = ["kind", "quarter", "financial_year"]
         else:
             for name in ("kind", "quarter", "financial_year"):
                 del self.fields[name]
@@ -250,7 +244,8 @@ class LocalSpendPeriodForm(VersionedForm):
         self.helper.layout = Layout(
             "version",
             *layout,
-            ConditionalRadios("source", figures, computed),
+            "source",
+            *_FIGURES,
             "tier2_local_spend",
             "target_percentage",
             Submit("submit", self.submit_label),

@@ -106,3 +106,38 @@ def test_officer_imports_a_spend_file_and_classifies_two_suppliers(page, demo):
         .startswith("15.2% of spend was local in 2022-23")
     )
     assert_accessible(page)
+
+
+def test_officer_adds_and_changes_a_period_and_the_settings(page, demo):
+    sign_in(page, "officer", DEMO_PASSWORD)
+    page.get_by_role("link", name="Local spend", exact=True).click()
+
+    page.get_by_role("link", name="Add a period").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    assert_accessible(page)
+    page.get_by_role("radio", name="Financial year").check()
+    page.get_by_role("textbox", name="Financial year").fill("2022")
+    page.get_by_label("Entered by hand").check()
+    page.get_by_label("Total third-party spend").fill("400,000,000")
+    page.get_by_label("Spend with local suppliers").fill("£280,000,000")
+    page.get_by_label("Number of local suppliers").fill("940")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("2022-23 added.").is_visible()
+    assert "70% of spend was local in 2022-23" in latest(page)
+    assert_accessible(page)
+
+    page.get_by_role("link", name="2022-23 – change").click()
+    assert_accessible(page)
+    page.get_by_label("Spend with local suppliers").fill("200000000")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_text("2022-23 saved.").is_visible()
+    assert "50% of spend was local in 2022-23" in latest(page)
+
+    page.get_by_role("link", name="Change settings").click()
+    assert_accessible(page)
+    page.get_by_label("Local spend target (%)").fill("sixty")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    assert_accessible(page)
