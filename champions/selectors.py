@@ -444,20 +444,43 @@ def _status_of(state) -> EndorsementStatus:
     )
 
 
-def latest_assessment_scores(council: Council) -> AssessmentScores | None:
-    """The latest approved practice assessment's scores, with the previous and the network median.
+def latest_assessment_scores(
+    council: Council, principles: list[Principle] | None = None, overview=None
+) -> AssessmentScores | None:
+    """The latest approved practice assessment's scores, with the previous one and the network
+    median of councils that share. Pass the ``principles`` and the assessment ``overview`` when
+    already loaded."""
+    from principles.assessments.selectors import council_assessment_overview, overall_score
 
-    Wired to practice assessments (issue 6, ``principles/``) when they land.
-    """
-    return None
+    if overview is None:
+        overview = council_assessment_overview(council)
+    if overview.approved is None:
+        return None
+    if principles is None:
+        principles = list(Principle.objects.order_by("number"))
+    return AssessmentScores(
+        assessed_on=timezone.localdate(overview.approved.approved_at),
+        scores=[
+            AssessmentScore(
+                principle=principle,
+                score=overview.scores.get(principle.pk),
+                previous=overview.previous_scores.get(principle.pk),
+                network_median=overview.network_medians.get(principle.pk),
+            )
+            for principle in principles
+        ],
+        previous_assessed_on=(
+            timezone.localdate(overview.previous.approved_at) if overview.previous else None
+        ),
+        average=overall_score(overview.scores),
+    )
 
 
 def assessment_averages(council_ids: Iterable[int]) -> dict[int, Decimal]:
-    """The latest assessment's average score by council id, in a constant number of queries.
+    """The latest approved assessment's overall score by council id, in two queries."""
+    from principles.assessments.selectors import assessment_averages as averages
 
-    Wired to practice assessments (issue 6) when they land.
-    """
-    return {}
+    return averages(council_ids)
 
 
 def local_spend_against_target(council: Council) -> LocalSpend | None:
@@ -503,22 +526,31 @@ def council_dashboard(council: Council, today: datetime.date) -> CouncilDashboar
     """Everything a champion reviews first, in a fixed number of queries."""
     from endorsements.selectors import endorsement_states
     from keepitlocal.selectors import council_commitment_checklist, decision_to_join
+    from principles.assessments.selectors import council_assessment_overview
 
     decision = decision_to_join(council)
     appointments = council_appointments(council)
     endorsement = endorsement_states([council.pk]).get(council.pk)
+    assessments = council_assessment_overview(council)
+    standings = principle_standings(council, today)
     return CouncilDashboard(
         decision=decision,
         checklist=council_commitment_checklist(
-            council, decision, appointments=appointments, endorsement_state=endorsement
+            council,
+            decision,
+            appointments=appointments,
+            endorsement_state=endorsement,
+            assessments=assessments,
         ),
         posts=champion_posts(appointments, today),
-        principles=principle_standings(council, today),
+        principles=standings,
         quarter_end=previous_quarter_end(today),
         actions=actions_due(council, today),
         activity=recent_activity(council),
         endorsement=_status_of(endorsement) if endorsement is not None else None,
-        assessment=latest_assessment_scores(council),
+        assessment=latest_assessment_scores(
+            council, [row.principle for row in standings], assessments
+        ),
         local_spend=local_spend_against_target(council),
     )
 

@@ -13,6 +13,7 @@ def service_navigation(request) -> dict:
             ("overview", "Overview", reverse("overview", kwargs=slug)),
             ("principles", "Principles", reverse("principles:list", kwargs=slug)),
             ("spend", "Local spend", reverse("spend:index", kwargs=slug)),
+            ("assessments", "Assessments", reverse("assessments:index", kwargs=slug)),
             ("champions", "Champions", reverse("champions:list", kwargs=slug)),
             ("endorsement", "Endorsement", reverse("endorsements:index", kwargs=slug)),
         ]
@@ -37,6 +38,10 @@ def _section(match) -> str | None:
         return "principles"
     if "spend" in match.namespaces:
         return "spend"
+    if "assessments" in match.namespaces:
+        return "assessments"
+    if "framework" in match.namespaces:
+        return "network"
     if "endorsements" in match.namespaces:
         return "endorsement"
     if "network" in match.namespaces:

@@ -89,7 +89,6 @@ class StepStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     INCOMPLETE = "incomplete", "Incomplete"
     NOT_STARTED = "not_started", "Not yet started"
-    CANNOT_START_YET = "cannot_start_yet", "Cannot start yet"
 
 
 @dataclass(frozen=True)
@@ -101,9 +100,6 @@ class ChecklistStep:
     url: str | None = None
 
 
-NOT_IN_SERVICE_YET = "This service does not record this step yet."
-
-
 _NOT_LOADED = object()
 
 
@@ -113,11 +109,11 @@ def council_commitment_checklist(
     *,
     appointments: list | None = None,
     endorsement_state=_NOT_LOADED,
+    assessments=None,
 ) -> list[ChecklistStep]:
     """The six commitment steps, each status derived from the council's records.
 
-    Steps whose records this service does not hold yet say "Cannot start yet"
-    rather than guess. Pass the council's champion ``appointments`` and its
+    Pass the council's champion ``appointments``, its ``assessments`` overview and its
     ``endorsement_state`` (None for no endorsement) when they are already
     loaded, to save a query each.
     """
@@ -145,12 +141,7 @@ def council_commitment_checklist(
         _endorsement_step(council, endorsement_state),
         *champion_checklist_steps(council, appointments),
         _conversation_step(council),
-        ChecklistStep(
-            6,
-            "Practice assessed with Locality and peer councils",
-            StepStatus.CANNOT_START_YET,
-            NOT_IN_SERVICE_YET,
-        ),
+        _assessment_step(council, assessments),
     ]
 
 
@@ -171,6 +162,25 @@ def _endorsement_step(council: Council, state) -> ChecklistStep:
         "sent": "Out for signature.",
     }.get(state.latest_status, f"The latest version was {state.label.lower()}.")
     return ChecklistStep(2, title, StepStatus.INCOMPLETE, hint, url)
+
+
+def _assessment_step(council: Council, overview) -> ChecklistStep:
+    from principles.assessments.selectors import council_assessment_overview  # builds on this app
+
+    title = "Practice assessed with Locality and peer councils"
+    url = reverse("assessments:index", kwargs={"council_slug": council.slug})
+    if overview is None:
+        overview = council_assessment_overview(council)
+    approved, in_progress = overview.approved, overview.in_progress
+    if approved is not None:
+        when = format_date(timezone.localtime(approved.approved_at), "j F Y")
+        return ChecklistStep(
+            6, title, StepStatus.COMPLETED, f"{approved.period} assessment approved {when}", url
+        )
+    if in_progress is not None:
+        hint = f"{in_progress.period} assessment: {in_progress.get_status_display().lower()}."
+        return ChecklistStep(6, title, StepStatus.INCOMPLETE, hint, url)
+    return ChecklistStep(6, title, StepStatus.NOT_STARTED, "No practice assessment yet.", url)
 
 
 def _conversation_step(council: Council) -> ChecklistStep:

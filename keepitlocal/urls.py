@@ -12,6 +12,7 @@ council_patterns = [
     path("decision/edit/", views.decision_edit, name="decision-edit"),
     path("principles/", include("principles.urls")),
     path("local-spend/", include("principles.spend.urls")),
+    path("assessments/", include("principles.assessments.urls")),
     path("conversations/", views.conversation_list, name="conversations"),
     path("conversations/add/", views.conversation_add, name="conversation-add"),
     path("conversations/<int:pk>/", views.conversation_detail, name="conversation"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("councils/", views.council_list, name="council-list"),
     path("verify/", endorsement_views.verify, name="verify"),
     path("councils/<slug:council_slug>/", include(council_patterns)),
+    path("network/framework/", include("principles.assessments.framework_urls")),
     path("network/", include("champions.network_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -104,6 +104,15 @@ class Action(models.Model):
     due_on = models.DateField("due date", null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     completed_on = models.DateField("completed date", null=True, blank=True)
+    # Set when the action was made from a gap in a practice assessment.
+    from_answer = models.ForeignKey(
+        "principles.Answer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name="from assessment answer",
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -187,7 +196,16 @@ class ActionReminder(models.Model):
         return f"Reminder for {self.action} on {self.sent_on}"
 
 
-# Local spend lives in its own modules (principles/spend/); imported here so Django finds it.
+# Practice assessments and local spend live in their own modules
+# (principles/assessments/, principles/spend/); imported here so Django finds them.
+from principles.assessments.models import (  # noqa: E402
+    Answer,
+    Assessment,
+    Criterion,
+    FrameworkVersion,
+    PeerReview,
+    ReviewComment,
+)
 from principles.spend.models import (  # noqa: E402
     LocalSpendColumnMapping,
     LocalSpendImport,
@@ -200,13 +218,19 @@ from principles.spend.models import (  # noqa: E402
 __all__ = [
     "Action",
     "ActionReminder",
+    "Answer",
+    "Assessment",
+    "Criterion",
     "Evidence",
+    "FrameworkVersion",
     "LocalSpendColumnMapping",
     "LocalSpendImport",
     "LocalSpendPeriod",
     "LocalSpendSettings",
     "LocalSpendTransaction",
+    "PeerReview",
     "Principle",
     "PrincipleProgress",
+    "ReviewComment",
     "Supplier",
 ]

@@ -248,3 +248,44 @@ class ChampionAppointmentFactory(factory.django.DjangoModelFactory):
     title = "Lead Member for Resources and Climate Change"
     starts_on = datetime.date(2022, 7, 26)
     decision = "Lead Member decision of 26 July 2022"
+
+
+def assessment(
+    council,
+    *,
+    period: str = "2025-26",
+    level: int | None = 3,
+    levels: dict | None = None,
+    status: str = "draft",
+    approved_at=None,
+    by=None,
+):
+    """A practice assessment against the current framework, every answer at ``level`` (or at
+    ``levels[principle number]``); ``None`` leaves answers blank."""
+    from django.utils import timezone
+
+    from principles.assessments.models import Answer, Assessment, FrameworkVersion
+
+    framework = FrameworkVersion.objects.order_by("-number").first()
+    if status == Assessment.Status.APPROVED and approved_at is None:
+        approved_at = timezone.now()
+    made = Assessment.objects.create(
+        council=council,
+        framework=framework,
+        period=period,
+        status=status,
+        started_by=by,
+        submitted_by=by if status != Assessment.Status.DRAFT else None,
+        approved_at=approved_at,
+    )
+    levels = levels or {}
+    Answer.objects.bulk_create(
+        Answer(
+            assessment=made,
+            criterion=criterion,
+            level=levels.get(criterion.principle.number, level),
+            updated_by=by,
+        )
+        for criterion in framework.criteria.select_related("principle")
+    )
+    return made
