@@ -450,7 +450,7 @@ def latest_assessment_scores(
     """The latest approved practice assessment's scores, with the previous one and the network
     median of councils that share. Pass the ``principles`` and the assessment ``overview`` when
     already loaded."""
-    from principles.assessments.selectors import council_assessment_overview, overall_score
+    from principles.assessments.selectors import council_assessment_overview
 
     if overview is None:
         overview = council_assessment_overview(council)
@@ -472,7 +472,7 @@ def latest_assessment_scores(
         previous_assessed_on=(
             timezone.localdate(overview.previous.approved_at) if overview.previous else None
         ),
-        average=overall_score(overview.scores),
+        average=overview.overall,
     )
 
 

@@ -199,22 +199,28 @@ class Results:
     gaps: list[Gap] = field(default_factory=list)
 
 
-def principle_scores(answers: Iterable[Answer]) -> dict[int, Decimal]:
-    """The average level by principle id: each principle's score, from 1 to 4."""
+def principle_scores(answers: Iterable[Answer]) -> dict[int, float]:
+    """The average level by principle id: each principle's score, from 1 to 4, unrounded so that
+    the overall score is not rounded twice (round with ``rounded`` to show it)."""
     levels = defaultdict(list)
     for answer in answers:
         if answer.level is not None:
             levels[answer.criterion.principle_id].append(answer.level)
-    return {pk: _tenth(statistics.fmean(values)) for pk, values in levels.items()}
+    return {pk: statistics.fmean(values) for pk, values in levels.items()}
 
 
-def overall_score(scores: dict[int, Decimal]) -> Decimal | None:
+def rounded(scores: dict[int, float]) -> dict[int, Decimal]:
+    """Scores as shown: to one decimal place, halves up."""
+    return {pk: _tenth(score) for pk, score in scores.items()}
+
+
+def overall_score(scores: dict[int, float]) -> Decimal | None:
     """Each principle counts the same, however many criteria it has."""
     return _tenth(statistics.fmean(scores.values())) if scores else None
 
 
-def _scores_by_assessment(assessment_ids: list[int]) -> dict[int, dict[int, Decimal]]:
-    """Principle scores of many assessments in one query."""
+def _scores_by_assessment(assessment_ids: list[int]) -> dict[int, dict[int, float]]:
+    """Unrounded principle scores of many assessments in one query."""
     rows = (
         Answer.objects.filter(assessment_id__in=assessment_ids, level__isnull=False)
         .values("assessment_id", "criterion__principle_id")
@@ -222,7 +228,7 @@ def _scores_by_assessment(assessment_ids: list[int]) -> dict[int, dict[int, Deci
     )
     scores = defaultdict(dict)
     for row in rows:
-        scores[row["assessment_id"]][row["criterion__principle_id"]] = _tenth(row["score"])
+        scores[row["assessment_id"]][row["criterion__principle_id"]] = float(row["score"])
     return scores
 
 
@@ -260,7 +266,7 @@ def network_medians(*, excluding: Council) -> NetworkMedians:
     for principle_scores_ in scores.values():
         for principle_id, score in principle_scores_.items():
             by_principle[principle_id].append(score)
-        overalls.append(overall_score(principle_scores_))
+        overalls.append(statistics.fmean(principle_scores_.values()))
     return NetworkMedians(
         by_principle={pk: _tenth(statistics.median(values)) for pk, values in by_principle.items()},
         overall=_tenth(statistics.median(overalls)) if overalls else None,
@@ -285,9 +291,11 @@ def assessment_results(assessment: Assessment, answers: list[Answer] | None = No
 
     if answers is None:
         answers = assessment_answers(assessment)
-    scores = principle_scores(answers)
+    exact = principle_scores(answers)
+    scores = rounded(exact)
     previous = previous_assessment(assessment)
-    previous_scores = _scores_by_assessment([previous.pk]).get(previous.pk, {}) if previous else {}
+    previous_exact = _scores_by_assessment([previous.pk]).get(previous.pk, {}) if previous else {}
+    previous_scores = rounded(previous_exact)
     medians = network_medians(excluding=assessment.council)
     principles = list(Principle.objects.all())
     actions = dict(
@@ -313,9 +321,9 @@ def assessment_results(assessment: Assessment, answers: list[Answer] | None = No
             )
             for principle in principles
         ],
-        overall=overall_score(scores),
+        overall=overall_score(exact),
         previous=previous,
-        previous_overall=overall_score(previous_scores),
+        previous_overall=overall_score(previous_exact),
         network_overall=medians.overall,
         network_councils=medians.councils,
         gaps=gaps,
@@ -349,6 +357,7 @@ class AssessmentOverview:
     previous: Assessment | None
     previous_scores: dict[int, Decimal]
     network_medians: dict[int, Decimal]
+    overall: Decimal | None = None
 
 
 def council_assessment_overview(council: Council) -> AssessmentOverview:
@@ -375,9 +384,10 @@ def council_assessment_overview(council: Council) -> AssessmentOverview:
     return AssessmentOverview(
         approved=latest,
         in_progress=in_progress,
-        scores=scores.get(latest.pk, {}),
+        scores=rounded(scores.get(latest.pk, {})),
         previous=previous,
-        previous_scores=scores.get(previous.pk, {}) if previous else {},
+        previous_scores=rounded(scores.get(previous.pk, {})) if previous else {},
+        overall=overall_score(scores.get(latest.pk, {})),
         network_medians={
             pk: _tenth(statistics.median(values)) for pk, values in by_principle.items()
         },

@@ -98,10 +98,8 @@ def test_saved_answers_survive_signing_out(client, officer, council, draft, url)
     saved = answer(draft, "1.1")
     assert (saved.level, saved.comment, saved.version) == (2, "Mapped for adults only", 2)
     assert list(saved.evidence.all()) == [evidence]
-    assert (
-        f'id="answer-{saved.pk}-level-2" name="answer-{saved.pk}-level" type="radio" value="2" checked'
-        in body
-    )
+    radio = f'name="answer-{saved.pk}-level" type="radio" value="2" checked'
+    assert radio in body
     assert "Mapped for adults only" in body
     assert saved.history.latest().history_user == officer
 
