@@ -289,3 +289,13 @@ def assessment(
         for criterion in framework.criteria.select_related("principle")
     )
     return made
+
+
+class PeerReviewFactory(factory.django.DjangoModelFactory):
+    """An invitation to a peer council's champions to review an assessment."""
+
+    class Meta:
+        model = "principles.PeerReview"
+
+    assessment = factory.LazyFunction(lambda: assessment(CouncilFactory()))
+    reviewer_council = factory.SubFactory(CouncilFactory)

@@ -27,7 +27,44 @@ def _signed_endorsement(council) -> dict:
     return {"pk": factories.signed_endorsement(council).pk}
 
 
+def _assessment(council) -> dict:
+    return {"pk": factories.assessment(council).pk}
+
+
+def _assessment_answer(council) -> dict:
+    from principles.assessments.models import Answer
+
+    made = factories.assessment(council, level=2)
+    return {"pk": made.pk, "answer_pk": Answer.objects.filter(assessment=made).first().pk}
+
+
+def _peer_review(council) -> dict:
+    """An invitation to another council's champions to review this council's assessment."""
+    review = factories.PeerReviewFactory(assessment=factories.assessment(council))
+    return {"pk": review.assessment.pk, "review_pk": review.pk}
+
+
+def _invited_to_review(council) -> dict:
+    """An invitation to this council's champions to review a peer council's assessment."""
+    return {"review_pk": factories.PeerReviewFactory(reviewer_council=council).pk}
+
+
+def _current_criterion(council=None) -> dict:
+    from principles.assessments.models import FrameworkVersion
+
+    return {"pk": FrameworkVersion.objects.order_by("-number").first().criteria.first().pk}
+
+
 OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
+    **{
+        f"assessments:{name}": _assessment
+        for name in ("detail", "answers", "submit", "review", "results", "pdf", "csv", "invite")
+    },
+    "assessments:gap-action": _assessment_answer,
+    "assessments:withdraw": _peer_review,
+    "assessments:peer-review": _invited_to_review,
+    "framework:criterion": _current_criterion,
+    "framework:criterion-remove": _current_criterion,
     **{
         f"endorsements:{name}": _endorsement
         for name in (
@@ -61,6 +98,11 @@ NOT_COUNCIL_OWNED = {
     "verify": "public: anyone checks a signed endorsement",
     "network:dashboard": "every council, for Locality's network admins only (403 for others)",
     "network:export": "the network dashboard as CSV, for network admins only",
+    "framework:index": "the assessment framework, the same for every council; network admins only",
+    "framework:version": "an earlier version of the framework; network admins only",
+    "framework:criterion": "revises the framework for every council; network admins only",
+    "framework:criterion-remove": "revises the framework for every council; network admins only",
+    "framework:criterion-add": "revises the framework for every council; network admins only",
 }
 
 

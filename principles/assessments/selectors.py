@@ -198,6 +198,12 @@ class Results:
     network_councils: int
     gaps: list[Gap] = field(default_factory=list)
 
+    @property
+    def overall_change(self) -> Decimal | None:
+        if self.overall is None or self.previous_overall is None:
+            return None
+        return self.overall - self.previous_overall
+
 
 def principle_scores(answers: Iterable[Answer]) -> dict[int, float]:
     """The average level by principle id: each principle's score, from 1 to 4, unrounded so that

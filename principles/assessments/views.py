@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from principles.assessments.exports import answers_csv, report_pdf, results_chart
 from principles.assessments.forms import (
@@ -264,9 +264,10 @@ def _locked_message(assessment: Assessment) -> str:
     return "This assessment is with the champions for review, so its answers cannot change now."
 
 
-@require_POST
 def assessment_submit_view(request, council_slug: str, pk: int):
-    assessment = council_assessment(request.council, pk)
+    assessment = council_assessment(request.council, pk)  # another council's is a 404 first
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     _require(request, CHANGE, "Your role in this council does not allow you to submit it.")
     try:
         assessment_submit(assessment=assessment, by=request.user)
@@ -336,10 +337,11 @@ def assessment_results_view(request, council_slug: str, pk: int):
     )
 
 
-@require_POST
 def gap_action(request, council_slug: str, pk: int, answer_pk: int):
     assessment = council_assessment(request.council, pk)
-    answer = assessment_answer(assessment, answer_pk)
+    answer = assessment_answer(assessment, answer_pk)  # another council's is a 404 first
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     _require(request, "principles.change_progress", "Your role does not allow adding actions.")
     try:
         action, created = gap_to_action(answer=answer, by=request.user)
@@ -414,11 +416,12 @@ def peer_invite_view(request, council_slug: str, pk: int):
     )
 
 
-@require_POST
 def peer_withdraw_view(request, council_slug: str, pk: int, review_pk: int):
     council = request.council
     assessment = council_assessment(council, pk)
-    review = council_assessment_peer_review(council, assessment, review_pk)
+    review = council_assessment_peer_review(council, assessment, review_pk)  # 404 first
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     _require(request, INVITE, "Your role in this council does not allow you to change reviewers.")
     peer_withdraw(review=review, by=request.user)
     messages.success(request, f"{review.reviewer_council.name} can no longer see this assessment.")

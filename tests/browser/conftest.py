@@ -72,8 +72,9 @@ def sign_in(page, username: str, password: str) -> None:
 def demo(transactional_db):
     """The demo data, on a database that earlier live-server tests have flushed.
 
-    Flushing removes what data migrations seeded, so the principles are put back
-    with the migration's own function before the demo is loaded.
+    Flushing removes what data migrations seeded, so the principles and the first
+    assessment framework are put back with the migrations' own functions before the
+    demo is loaded.
     """
     import importlib
 
@@ -82,4 +83,6 @@ def demo(transactional_db):
 
     seed = importlib.import_module("principles.migrations.0002_seed_the_six_principles")
     seed.seed_principles(apps, None)
+    framework = importlib.import_module("principles.migrations.0007_publish_the_first_framework")
+    framework.publish_first_version(apps, None)
     call_command("seed_demo")
