@@ -58,6 +58,8 @@ class Bar:
     segments: list[Segment]
     total_text: str
     total_x: float
+    # What a screen reader hears for the bar, where its visible label is shared with its group.
+    spoken_label: str = ""
 
     @property
     def text_y(self) -> float:
@@ -94,6 +96,7 @@ class BarChart:
     height: float
     show_totals: bool
     table_rows: list[tuple[str, list[str], str]]
+    table_totals: bool = True
     width: int = WIDTH
     bar_height: int = BAR_HEIGHT
     swatch: int = SWATCH
@@ -190,4 +193,87 @@ def bar_chart(
         height=height,
         show_totals=show_totals,
         table_rows=table_rows,
+        table_totals=show_totals,
+    )
+
+
+GROUP_GAP = 18
+GROUPED_STYLES = [_STYLES[3], _STYLES[1], _STYLES[5], _STYLES[2], _STYLES[4]]
+
+
+def grouped_bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    category_heading: str,
+    categories: Sequence[str],
+    series: Sequence[str],
+    values: Sequence[Sequence[float | None]],
+    value_text: Callable[[float], str] = lambda value: f"{value:g}",
+    scale_to: float | None = None,
+    missing_text: str = "none",
+) -> BarChart:
+    """Lay out a horizontal grouped bar chart: one group per category, one bar per series, each
+    bar's figure written beside it (``missing_text`` where a figure is ``None``).
+
+    The table below the chart has a row per category and a column per series.
+    """
+    if len(values) != len(categories) or any(len(row) != len(series) for row in values):
+        raise ValueError("values must have one row per category and one figure per series")
+    styles = [GROUPED_STYLES[index % len(GROUPED_STYLES)] for index in range(len(series))]
+    legend = []
+    x, y = 0.0, 4.0
+    for label, (fill, pattern) in zip(series, styles, strict=True):
+        item_width = SWATCH + 6 + _text_width(label) + 18
+        if x and x + item_width > WIDTH:
+            x, y = 0.0, y + LEGEND_ROW
+        legend.append(LegendItem(label, fill, pattern, round(x, 1), y))
+        x += item_width
+    top = y + LEGEND_ROW + 8
+
+    label_width = round(max((_text_width(label) for label in categories), default=0) + 12, 1)
+    texts = [value_text(v) if v is not None else missing_text for row in values for v in row]
+    figure_width = max((_text_width(text) for text in texts), default=0) + 12
+    plot_width = WIDTH - label_width - figure_width
+    scale = scale_to or max((v for row in values for v in row if v is not None), default=0)
+    bars, bar_y = [], top
+    for label, row in zip(categories, values, strict=True):
+        for position, (name, value, (fill, pattern)) in enumerate(
+            zip(series, row, styles, strict=True)
+        ):
+            width = plot_width * (value or 0) / scale if scale else 0
+            text = value_text(value) if value is not None else missing_text
+            segment = Segment(
+                name, value or 0, text, label_width, round(width, 2), fill, pattern, False
+            )
+            bars.append(
+                Bar(
+                    label=label if position == 0 else "",
+                    y=round(bar_y, 2),
+                    segments=[segment],
+                    total_text=text,
+                    total_x=round(label_width + width + 6, 2),
+                    spoken_label=label,
+                )
+            )
+            bar_y += BAR_HEIGHT + 4
+        bar_y += GROUP_GAP
+    table_rows = [
+        (label, [value_text(v) if v is not None else missing_text for v in row], "")
+        for label, row in zip(categories, values, strict=True)
+    ]
+    return BarChart(
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        category_heading=category_heading,
+        series=list(series),
+        bars=bars,
+        legend=legend,
+        label_width=label_width,
+        height=round(bar_y, 2),
+        show_totals=True,
+        table_rows=table_rows,
+        table_totals=False,
     )

@@ -7,7 +7,7 @@ import weasyprint
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from champions.charts import bar_chart
+from champions.charts import grouped_bar_chart
 from principles.assessments.models import Answer, Assessment, Level
 from principles.assessments.selectors import Results
 from principles.exports import spreadsheet_safe
@@ -56,24 +56,18 @@ def results_chart(results: Results):
     """Scores by principle: this assessment, the previous one and the network median."""
     series = ["This assessment"]
     if results.previous is not None:
-        series.append("Previous")
+        series.append(f"Previous ({results.previous.period})")
     if results.network_councils:
         series.append("Network median")
     values = []
     for row in results.principles:
-        figures = [float(row.score or 0)]
+        figures = [row.score]
         if results.previous is not None:
-            figures.append(float(row.previous or 0))
+            figures.append(row.previous)
         if results.network_councils:
-            figures.append(float(row.network_median or 0))
-        values.append(figures)
-    # One bar per principle and series: the chart draws side-by-side bars as separate rows.
-    categories, rows = [], []
-    for row, figures in zip(results.principles, values, strict=True):
-        for name, figure in zip(series, figures, strict=True):
-            categories.append(f"P{row.principle.number} {name}")
-            rows.append([figure])
-    return bar_chart(
+            figures.append(row.network_median)
+        values.append([float(figure) if figure is not None else None for figure in figures])
+    return grouped_bar_chart(
         chart_id="results",
         title=f"Scores by principle, {results.assessment.period}",
         description=(
@@ -83,12 +77,12 @@ def results_chart(results: Results):
             + "."
         ),
         category_heading="Principle",
-        categories=categories,
-        series=["Score"],
-        values=rows,
+        categories=[f"Principle {row.principle.number}" for row in results.principles],
+        series=series,
+        values=values,
         value_text=lambda value: f"{value:.1f}",
-        show_totals=True,
         scale_to=float(Level.LEADING),
+        missing_text="not scored",
     )
 
 

@@ -88,3 +88,32 @@ def test_the_svg_is_named_described_and_followed_by_its_figures():
         "Total",
     ]
     assert [text(c) for c in table.cssselect("tbody tr")[1]] == ["2025", "60", "20", "80"]
+
+
+def test_a_grouped_chart_draws_one_bar_per_series_to_a_fixed_scale_and_names_each_bar():
+    from champions.charts import grouped_bar_chart
+
+    drawn = grouped_bar_chart(
+        chart_id="results",
+        title="Scores by principle",
+        description="Scores from 1 to 4.",
+        category_heading="Principle",
+        categories=["Principle 1", "Principle 2"],
+        series=["This assessment", "Network median"],
+        values=[[2.0, 4.0], [None, 1.0]],
+        value_text=lambda value: f"{value:.1f}",
+        scale_to=4.0,
+        missing_text="not scored",
+    )
+    assert [bar.label for bar in drawn.bars] == ["Principle 1", "", "Principle 2", ""]
+    widths = [bar.segments[0].width for bar in drawn.bars]
+    assert widths[1] == pytest.approx(2 * widths[0]) and widths[2] == 0
+    assert widths[1] == pytest.approx(4 * widths[3])
+    assert [bar.total_text for bar in drawn.bars] == ["2.0", "4.0", "not scored", "1.0"]
+    # Each series has its own pattern as well as its own colour.
+    assert len({(item.fill, item.pattern) for item in drawn.legend}) == 2
+    assert len({item.pattern for item in drawn.legend}) == 2
+    html = render_to_string("includes/bar_chart.html", {"chart": drawn})
+    assert "Principle 2, Network median: 1.0" in html
+    assert "Total" not in html
+    assert drawn.table_rows[1] == ("Principle 2", ["not scored", "1.0"], "")
