@@ -404,6 +404,8 @@ class AssessmentScores:
     scores: list[AssessmentScore] = field(default_factory=list)
     previous_assessed_on: datetime.date | None = None
     average: Decimal | None = None
+    previous_average: Decimal | None = None
+    network_average: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -473,6 +475,8 @@ def latest_assessment_scores(
             timezone.localdate(overview.previous.approved_at) if overview.previous else None
         ),
         average=overview.overall,
+        previous_average=overview.previous_overall,
+        network_average=overview.network_overall,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.db.models import Avg, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -364,29 +365,53 @@ class AssessmentOverview:
     previous_scores: dict[int, Decimal]
     network_medians: dict[int, Decimal]
     overall: Decimal | None = None
+    previous_overall: Decimal | None = None
+    network_overall: Decimal | None = None
 
 
 def council_assessment_overview(council: Council) -> AssessmentOverview:
     """The latest approved assessment with the one before and the network medians, and the latest
-    in progress (for checklist step 6). One query without an approved assessment, three with."""
-    approved, in_progress = [], None
-    for assessment in Assessment.objects.filter(council=council).order_by("-started_at", "-pk"):
+    in progress (for checklist step 6). One query without an approved assessment, two with: the
+    council's own assessments and the approved ones of councils that share come in one query."""
+    fields = ("pk", "council_id", "period", "status", "started_at", "approved_at")
+    rows = (
+        Assessment.objects.filter(
+            models.Q(council=council)
+            | models.Q(status=Assessment.Status.APPROVED, council__shares_with_peers=True)
+        )
+        .order_by(models.F("approved_at").desc(nulls_last=True), "-started_at", "-pk")
+        .values_list(*fields)
+    )
+    approved, in_progress, peers = [], None, {}
+    for row in rows:
+        pk, council_id, period, status, started_at, approved_at = row
+        if council_id != council.pk:
+            peers.setdefault(council_id, pk)  # the latest, as rows come newest first
+            continue
+        # Only what the dashboard and the checklist show of the council's own.
+        assessment = Assessment(
+            pk=pk,
+            council_id=council_id,
+            period=period,
+            status=status,
+            started_at=started_at,
+            approved_at=approved_at,
+        )
         if assessment.is_approved:
             approved.append(assessment)
-        elif in_progress is None:
+        elif in_progress is None or started_at > in_progress.started_at:
             in_progress = assessment
-    approved.sort(key=lambda a: (a.approved_at, a.pk), reverse=True)
     if not approved:
         return AssessmentOverview(None, in_progress, {}, None, {}, {})
     latest, previous = approved[0], (approved[1] if len(approved) > 1 else None)
-    peers = latest_approved_ids(shared_only=True)
-    peers.pop(council.pk, None)
     own = [latest.pk] + ([previous.pk] if previous else [])
     scores = _scores_by_assessment(own + list(peers.values()))
-    by_principle = defaultdict(list)
+    by_principle, overalls = defaultdict(list), []
     for pk in peers.values():
         for principle_id, score in scores.get(pk, {}).items():
             by_principle[principle_id].append(score)
+        if scores.get(pk):
+            overalls.append(statistics.fmean(scores[pk].values()))
     return AssessmentOverview(
         approved=latest,
         in_progress=in_progress,
@@ -394,6 +419,8 @@ def council_assessment_overview(council: Council) -> AssessmentOverview:
         previous=previous,
         previous_scores=rounded(scores.get(previous.pk, {})) if previous else {},
         overall=overall_score(scores.get(latest.pk, {})),
+        previous_overall=overall_score(scores.get(previous.pk, {})) if previous else None,
+        network_overall=_tenth(statistics.median(overalls)) if overalls else None,
         network_medians={
             pk: _tenth(statistics.median(values)) for pk, values in by_principle.items()
         },

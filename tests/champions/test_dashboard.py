@@ -23,10 +23,11 @@ from tests.factories import (
 )
 from tests.html import page, text
 
-# session, user, membership + council, the records version, then the dashboard's own eight
-# reads: decision, endorsement, appointments, conversations (checklist), principles with now
-# and then, actions due, recent activity, local spend. The issue allows at most 15.
-DASHBOARD_QUERIES = 12
+# session, user, membership + council, the records version, then the dashboard's own ten
+# reads: decision, endorsement, appointments, conversations (checklist), assessments (own and
+# peers'), their scores, principles with now and then, actions due, recent activity, local
+# spend. The issue allows at most 15.
+DASHBOARD_QUERIES = 14
 # session, user, membership + council, the records version; the page comes from the cache.
 CACHED_DASHBOARD_QUERIES = 4
 
@@ -190,7 +191,7 @@ def test_figures_with_no_records_behind_them_say_not_recorded_yet(
 def test_figures_show_once_their_features_provide_them(
     client, officer, council, overview_url, monkeypatch
 ):
-    """The page is ready for the selectors the endorsement, assessment and spend work will wire."""
+    """The endorsement and local spend as their selectors give them; real assessments."""
     from decimal import Decimal
 
     import endorsements.selectors
@@ -206,17 +207,31 @@ def test_figures_show_once_their_features_provide_them(
         "local_spend_against_target",
         lambda council: selectors.LocalSpend("2025 to 2026", Decimal("67.9"), Decimal("60")),
     )
-    monkeypatch.setattr(
-        selectors,
-        "latest_assessment_scores",
-        lambda council: selectors.AssessmentScores(
-            assessed_on=datetime.date(2026, 3, 1),
-            previous_assessed_on=datetime.date(2025, 3, 1),
-            scores=[
-                selectors.AssessmentScore(principle(1), Decimal("3"), Decimal("2"), Decimal("2.5"))
-            ],
-        ),
+    from principles.assessments.models import Assessment
+    from tests.factories import CouncilFactory, assessment
+
+    def approved_on(day):
+        return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+
+    approved = Assessment.Status.APPROVED
+    assessment(
+        council,
+        period="2024-25",
+        level=2,
+        status=approved,
+        approved_at=approved_on(datetime.date(2025, 3, 1)),
     )
+    assessment(
+        council,
+        period="2025-26",
+        level=3,
+        levels={2: 4},
+        status=approved,
+        approved_at=approved_on(datetime.date(2026, 3, 1)),
+    )
+    for level in (2, 3):
+        assessment(CouncilFactory(shares_with_peers=True), level=level, status=approved)
+    assessment(CouncilFactory(shares_with_peers=False), level=4, status=approved)
     client.force_login(officer)
     response = client.get(overview_url)
     body = text(page(response))
@@ -224,7 +239,10 @@ def test_figures_show_once_their_features_provide_them(
     assert "67.9% of spend was local in 2025 to 2026, against a target of 60.0%." in body
     assert "Target met" in body
     rows = table_rows(response, "Scores from the assessment of 1 March 2026")
-    assert rows == [["1", "3", "2", "2.5"]]
+    # The council that does not share is left out of the median (2 and 3 make 2.5).
+    assert rows[0] == ["1", "3.0", "2.0", "2.5"]
+    assert rows[1] == ["2", "4.0", "2.0", "2.5"]
+    assert rows[-1] == ["Overall", "3.2", "2.0", "2.5"]
 
 
 @pytest.mark.django_db
@@ -299,6 +317,17 @@ def _fill(council, officer, n: int) -> None:
             ends_on=datetime.date(2000 + i, 12, 31),
         )
     DecisionToJoinFactory(council=council)
+    # Approved assessments over the years, one in progress, and peers that share theirs.
+    from principles.assessments.models import Assessment
+    from tests.factories import CouncilFactory, assessment
+
+    approved = Assessment.Status.APPROVED
+    for year in range(max(2, n // 50)):
+        moment = timezone.now() - datetime.timedelta(days=365 * (year + 1))
+        assessment(council, period=f"{2000 + year}", level=2, status=approved, approved_at=moment)
+    assessment(council, period="In progress", level=None)
+    for _ in range(max(1, n // 50)):
+        assessment(CouncilFactory(shares_with_peers=True), level=3, status=approved)
 
 
 def _queries(client, url: str) -> int:

@@ -46,11 +46,11 @@ def test_removing_the_decision_reopens_step_one(client, officer, council, overvi
 
 
 @pytest.mark.django_db
-def test_steps_not_recorded_by_the_service_yet_cannot_start(client, officer, overview_url):
+def test_practice_assessment_has_not_started_before_any_assessment(client, officer, overview_url):
     client.force_login(officer)
     steps = checklist(client.get(overview_url))
-    for title in [STEPS[5]]:
-        assert steps[title] == "Cannot start yet", title
+    assert steps[STEPS[5]] == "Not yet started"
+    assert "Cannot start yet" not in steps.values()
 
 
 @pytest.mark.django_db
