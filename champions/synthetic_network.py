@@ -5,7 +5,7 @@ network, then runs each function in ``SECTIONS`` in order. Each section fills
 one part of the service for every council, with ``bulk_create`` and history
 rows dated across the years, so "change since the previous quarter" and
 "recent activity" have data. To fill a new part of the service (the
-endorsement, local spend, practice assessments), write one more
+endorsement, local spend), write one more
 ``seed_<section>(network)`` function and add it to ``SECTIONS``; add its
 tables to ``_clear``.
 
@@ -544,6 +544,90 @@ def seed_conversations(network: SyntheticNetwork) -> None:
     _bulk(network, ConversationOutcome, outcomes)
 
 
+def seed_assessments(network: SyntheticNetwork) -> None:
+    """A practice assessment a year after joining, every criterion answered, rising over the
+    years; all approved by the champion but the latest, which most councils are still working on.
+    """
+    from principles.assessments.models import Answer, Assessment, FrameworkVersion, ReviewComment
+    from principles.spend.models import financial_year_label, financial_year_of
+
+    framework = FrameworkVersion.objects.order_by("-number").first()
+    if framework is None:
+        return
+    criteria = list(framework.criteria.all())
+    plans = []
+    for council in network.councils:
+        day = network.joined[council.pk] + datetime.timedelta(days=network.rng.randint(60, 300))
+        base = network.rng.uniform(1.0, 2.4)
+        year = 0
+        while day <= network.today:
+            latest = day + datetime.timedelta(days=365) > network.today
+            approved = not latest or network.rng.random() < 0.3
+            officer = network.person(council, Role.OFFICER)
+            champion = network.person(council, Role.CHAMPION)
+            started = network.moment(day - datetime.timedelta(days=30))
+            status = Assessment.Status.APPROVED if approved else Assessment.Status.SUBMITTED
+            plans.append(
+                (
+                    Assessment(
+                        council=council,
+                        framework=framework,
+                        period=financial_year_label(financial_year_of(day)),
+                        status=status,
+                        started_at=started,
+                        started_by=officer,
+                        submitted_at=network.moment(day - datetime.timedelta(days=7)),
+                        submitted_by=officer,
+                        approved_at=network.moment(day) if approved else None,
+                        approved_by=champion if approved else None,
+                    ),
+                    min(4.0, base + 0.4 * year),
+                    officer,
+                    champion,
+                )
+            )
+            day += datetime.timedelta(days=365)
+            year += 1
+    assessments = _bulk(network, Assessment, [plan[0] for plan in plans])
+    answers, comments = [], []
+    for assessment, (_, mean, officer, champion) in zip(assessments, plans, strict=True):
+        for criterion in criteria:
+            level = round(mean + network.rng.uniform(-0.8, 0.8))
+            answers.append(
+                Answer(
+                    assessment=assessment,
+                    criterion=criterion,
+                    level=max(1, min(4, level)),
+                    comment="Seen in the service plans and the neighbourhood teams' reports.",
+                    updated_by=officer,
+                    updated_at=assessment.submitted_at,
+                )
+            )
+        comments.append(
+            ReviewComment(
+                assessment=assessment,
+                kind=ReviewComment.Kind.SUBMITTED,
+                author=officer,
+                author_name=officer.get_full_name(),
+                author_council_id=assessment.council_id,
+                created_at=assessment.submitted_at,
+            )
+        )
+        if assessment.is_approved:
+            comments.append(
+                ReviewComment(
+                    assessment=assessment,
+                    kind=ReviewComment.Kind.APPROVED,
+                    author=champion,
+                    author_name=champion.get_full_name(),
+                    author_council_id=assessment.council_id,
+                    created_at=assessment.approved_at,
+                )
+            )
+    _bulk(network, Answer, answers)
+    _bulk(network, ReviewComment, comments)
+
+
 SECTIONS: list[Callable[[SyntheticNetwork], None]] = [
     seed_councils,
     seed_people,
@@ -554,6 +638,7 @@ SECTIONS: list[Callable[[SyntheticNetwork], None]] = [
     seed_actions,
     seed_evidence,
     seed_conversations,
+    seed_assessments,
 ]
 
 
@@ -562,6 +647,8 @@ def _clear() -> None:
     councils = Council.objects.filter(slug__startswith=PREFIX)
     gone = RecordsVersion.objects.filter(council_id__in=councils.values("pk"))
     gone._raw_delete(gone.db)
+    from principles.assessments.models import Answer, Assessment, PeerReview, ReviewComment
+
     by_council = [
         ActionReminder.objects.filter(action__council__in=councils),
         ConversationOutcome.objects.filter(conversation__council__in=councils),
@@ -572,10 +659,20 @@ def _clear() -> None:
             communityconversation__council__in=councils
         ),
         CommunityConversation.objects.filter(council__in=councils),
-        Evidence.history.filter(council__in=councils),
-        Evidence.objects.filter(council__in=councils),
         Action.history.filter(council__in=councils),
         Action.objects.filter(council__in=councils),
+        # After the actions, which may have been made from an assessment's answers.
+        Answer.evidence.through.objects.filter(answer__assessment__council__in=councils),
+        Answer.history.filter(assessment__council__in=councils),
+        Answer.objects.filter(assessment__council__in=councils),
+        ReviewComment.objects.filter(assessment__council__in=councils),
+        ReviewComment.objects.filter(author_council__in=councils),
+        PeerReview.objects.filter(assessment__council__in=councils),
+        PeerReview.objects.filter(reviewer_council__in=councils),
+        Assessment.history.filter(council__in=councils),
+        Assessment.objects.filter(council__in=councils),
+        Evidence.history.filter(council__in=councils),
+        Evidence.objects.filter(council__in=councils),
         PrincipleProgress.history.filter(council__in=councils),
         PrincipleProgress.objects.filter(council__in=councils),
         ChampionAppointment.objects.filter(council__in=councils),

@@ -112,3 +112,25 @@ def test_impossible_sizes_are_refused(councils, years):
     with pytest.raises(CommandError):
         call_command("seed_network", councils=councils, years=years, stdout=None)
     assert not synthetic().exists()
+
+
+@pytest.mark.django_db
+def test_councils_assess_their_practice_every_year_and_improve():
+    from principles.assessments.models import Answer, Assessment
+    from principles.assessments.selectors import assessment_averages
+
+    call_command("seed_network", councils=4, years=3, stdout=None)
+    councils = list(synthetic())
+    approved = Assessment.objects.filter(council__in=councils, status="approved")
+    assert approved.exists()
+    for assessment in Assessment.objects.filter(council__in=councils):
+        assert assessment.answers.count() == 24
+        assert not assessment.answers.filter(level__isnull=True).exists()
+        if assessment.is_approved:
+            assert assessment.approved_by.memberships.get().role == "champion"
+    averages = assessment_averages([council.pk for council in councils])
+    assert averages and all(1 <= score <= 4 for score in averages.values())
+    # Seeding again replaces them rather than adding to them.
+    count = Answer.objects.count()
+    call_command("seed_network", councils=4, years=3, stdout=None)
+    assert Answer.objects.count() == count

@@ -80,3 +80,18 @@ def test_seed_demo_appoints_the_champions_east_sussexs_decision_nominated():
     ]
     assert Council.objects.get(slug="borsetshire").shares_with_peers
     assert not Council.objects.get(slug="east-sussex").shares_with_peers
+
+
+@pytest.mark.django_db
+def test_the_demo_peer_has_an_approved_assessment_for_east_sussex_to_compare_with():
+    from principles.assessments.models import Assessment
+    from principles.assessments.selectors import network_medians
+
+    call_command("seed_demo", stdout=None)
+    call_command("seed_demo", stdout=None)
+    peer = Assessment.objects.get(council__slug="borsetshire")
+    assert peer.is_approved and peer.period == "2025-26"
+    assert not peer.answers.filter(level__isnull=True).exists()
+    assert not Assessment.objects.filter(council__slug="east-sussex").exists()
+    medians = network_medians(excluding=Council.objects.get(slug="east-sussex"))
+    assert medians.councils == 1 and medians.by_principle

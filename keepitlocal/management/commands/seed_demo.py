@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from keepitlocal.models import Council, Membership, User
 from keepitlocal.services import decision_to_join_record
@@ -90,6 +91,7 @@ class Command(BaseCommand):
         # The fictional peer shares its progress, so East Sussex has a peer to compare with.
         councils["borsetshire"].shares_with_peers = True
         councils["borsetshire"].save(update_fields=["shares_with_peers"])
+        self._seed_peer_assessment(councils["borsetshire"], people["peer-officer"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {len(councils)} councils, {len(people)} people "
@@ -117,6 +119,37 @@ class Command(BaseCommand):
                 "Tier 2 supply-chain spend) was local, against a Council Plan target of 60%."
             ),
             next_steps="Keep local spend above target and publish it every quarter.",
+        )
+
+    def _seed_peer_assessment(self, council: Council, by: User) -> None:
+        """The peer's approved 2025-26 practice assessment, so East Sussex's results have a
+        network median to compare with; recorded once."""
+        from principles.assessments.models import Answer, Assessment, FrameworkVersion
+
+        framework = FrameworkVersion.objects.order_by("-number").first()
+        if framework is None or Assessment.objects.filter(council=council).exists():
+            return
+        approved_at = timezone.make_aware(datetime.datetime(2026, 3, 20, 11))
+        assessment = Assessment.objects.create(
+            council=council,
+            framework=framework,
+            period="2025-26",
+            status=Assessment.Status.APPROVED,
+            started_by=by,
+            started_at=approved_at - datetime.timedelta(days=40),
+            submitted_by=by,
+            submitted_at=approved_at - datetime.timedelta(days=10),
+            approved_at=approved_at,
+        )
+        Answer.objects.bulk_create(
+            Answer(
+                assessment=assessment,
+                criterion=criterion,
+                # Strongest on neighbourhoods (2) and community (5), as a district often is.
+                level=3 if criterion.principle.number in (2, 5) else 1 + criterion.number % 2,
+                updated_by=by,
+            )
+            for criterion in framework.criteria.select_related("principle")
         )
 
     def _seed_local_spend(self, council: Council, by: User) -> None:
