@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from keepitlocal.models import Council, User
@@ -181,9 +181,13 @@ def assessment_start(*, council: Council, period: str, by: User) -> Assessment:
         raise NotAllowedNow("There is no assessment framework yet. Ask Locality to publish one.")
     if Assessment.objects.filter(council=council, period__iexact=period).exists():
         raise NotAllowedNow(f"There is already an assessment for {period}.")
-    assessment = Assessment.objects.create(
-        council=council, framework=framework, period=period, started_by=by
-    )
+    try:
+        with transaction.atomic():  # a savepoint: someone may start the same period just now
+            assessment = Assessment.objects.create(
+                council=council, framework=framework, period=period, started_by=by
+            )
+    except IntegrityError:
+        raise NotAllowedNow(f"There is already an assessment for {period}.") from None
     Answer.objects.bulk_create(
         Answer(assessment=assessment, criterion=criterion, updated_by=by)
         for criterion in framework.criteria.all()

@@ -185,3 +185,20 @@ def test_unchanged_answers_are_not_rewritten(client, officer, draft, url):
     assert "Nothing had changed" in text(page(client.get(response["Location"])))
     assert answer(draft, "1.1").version == 2
     assert answer(draft, "1.2").version == 1
+
+
+def test_starting_the_same_period_at_the_same_moment_is_refused_with_a_message(
+    officer, council, monkeypatch
+):
+    """The second of two people pressing Start at once gets the message, not a server error."""
+    from principles.assessments import services
+
+    services.assessment_start(council=council, period="2026-27", by=officer)
+    # As if the check ran before the first person's assessment was saved.
+    monkeypatch.setattr(
+        services.Assessment.objects, "filter", lambda **kw: services.Assessment.objects.none()
+    )
+    with pytest.raises(services.NotAllowedNow, match="already an assessment for 2026-27"):
+        services.assessment_start(council=council, period="2026-27", by=officer)
+    monkeypatch.undo()
+    assert Assessment.objects.filter(council=council).count() == 1
