@@ -15,16 +15,18 @@ from tests.factories import (
     CouncilFactory,
     DecisionToJoinFactory,
     PrincipleProgressFactory,
+    assessment,
     principle,
 )
 from tests.html import page, text
 
 Role = Membership.Role
 # session, user, the network's records version, then councils with champions, their
-# stages, the principles, endorsement statuses and local spend
-NETWORK_QUERIES = 8
-# session, user, membership + council, the records version, then the same five reads
-PEER_QUERIES = 9
+# stages, the principles, endorsement statuses, local spend, and the latest approved
+# assessments with their scores
+NETWORK_QUERIES = 10
+# session, user, membership + council, the records version, then the same seven reads
+PEER_QUERIES = 11
 
 
 def council_rows(response) -> list[list[str]]:
@@ -338,7 +340,9 @@ def _grow(n: int) -> None:
         ChampionAppointmentFactory(council=council, ends_on=datetime.date(2023, 1, 1))
         ChampionAppointmentFactory(council=council, starts_on=datetime.date(2023, 1, 2))
         ChampionAppointmentFactory(council=council, kind="senior_management")
-        del number
+        if number % 2 == 0:  # every other council has assessed its practice, twice
+            assessment(council, period="2024-25", level=2, status="approved")
+            assessment(council, period="2025-26", level=3, status="approved")
 
 
 def _queries(client, url: str) -> int:
@@ -363,3 +367,24 @@ def test_both_network_pages_cost_the_same_queries_at_any_size(client, network_ad
     # Worked out, then from the cache until some council's records change.
     expected = ((NETWORK_QUERIES, 3), (PEER_QUERIES, 4))
     assert counts[1] == counts[60] == expected, counts
+
+
+@pytest.mark.django_db
+def test_the_assessment_average_is_the_latest_approved_ones(client, network_admin, network):
+    from django.utils import timezone
+
+    earlier = timezone.now() - datetime.timedelta(days=365)
+    assessment(network["ambridge"], period="2024-25", level=1, status="approved")
+    Assessment = type(assessment(network["ambridge"], period="2025-26", level=4))
+    Assessment.objects.filter(council=network["ambridge"], period="2024-25").update(
+        approved_at=earlier
+    )
+    later = assessment(network["borsetshire"], period="2025-26", level=3, levels={6: 1})
+    Assessment.objects.filter(pk=later.pk).update(status="approved", approved_at=timezone.now())
+    client.force_login(network_admin)
+    rows = {row[0]: row for row in council_rows(client.get("/network/"))}
+    # Ambridge's 2025-26 is not approved yet, so its approved 2024-25 counts.
+    assert rows["Ambridge Borough Council"][-2] == "1.0"
+    # (3 * 5 + 1) / 6 = 2.67
+    assert rows["Borsetshire District Council"][-2] == "2.7"
+    assert rows["East Sussex County Council"][-2] == "Not recorded yet"
