@@ -1,3 +1,7 @@
+import time
+
+from django.conf import settings
+
 from keepitlocal.selectors import council_for_user
 
 SESSION_KEY = "current_council_slug"
@@ -28,3 +32,25 @@ class CurrentCouncilMiddleware:
         if request.session.get(SESSION_KEY) != slug:
             request.session[SESSION_KEY] = slug
         return None
+
+
+class SessionActivityMiddleware:
+    """Signs people out after ``SESSION_COOKIE_AGE`` seconds without activity.
+
+    The session's expiry moves on with each request, but it is written back at most once
+    every ``SESSION_ACTIVITY_RESOLUTION`` seconds, so reading pages does not write to the
+    database on every request.
+    """
+
+    KEY = "last_activity"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(self.KEY, 0)
+            if now - last >= settings.SESSION_ACTIVITY_RESOLUTION:
+                request.session[self.KEY] = now  # saving the session renews its expiry
+        return self.get_response(request)

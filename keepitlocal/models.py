@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -208,3 +209,45 @@ class ConversationOutcome(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class AuditEvent(models.Model):
+    """One entry of the audit log: a sign-in, a failed sign-in, a sign-out, a lockout or a
+    change of someone's role in a council. Written, never changed."""
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Locked out after too many failed sign-ins"
+        SIGNED_OUT = "signed_out", "Signed out"
+        ROLE_GRANTED = "role_granted", "Role given"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        ROLE_REMOVED = "role_removed", "Role removed"
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Names, not links: the log outlives the accounts and councils it speaks of, and an entry
+    # written while one is being deleted must not hold it up.
+    username = models.CharField(
+        max_length=150, blank=True, db_index=True, help_text="The account, or the name typed."
+    )
+    actor_username = models.CharField(
+        "changed by", max_length=150, blank=True, help_text="Empty for a command or a migration."
+    )
+    council_slug = models.CharField(max_length=100, blank=True)
+    council_name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=20, choices=Membership.Role.choices, blank=True)
+    previous_role = models.CharField(max_length=20, choices=Membership.Role.choices, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("An audit event is never changed.")
+        super().save(*args, **kwargs)

@@ -36,6 +36,30 @@ class SignInView(auth_views.LoginView):
 
 
 sign_in = login_not_required(SignInView.as_view())
+
+LOCKED_OUT = (
+    "You have entered the wrong password too many times. For your security this account is "
+    "locked for 15 minutes. Wait, then sign in again; if you have forgotten your password, "
+    "ask your council admin."
+)
+
+
+def signed_in_too_often(request, credentials, *args, **kwargs):
+    """The sign-in page, refused, once a username has failed five times in 15 minutes (axes)."""
+    from keepitlocal.audit import audit_record
+    from keepitlocal.models import AuditEvent
+
+    username = str((credentials or {}).get("username", "")) or request.POST.get("username", "")
+    audit_record(kind=AuditEvent.Kind.LOCKED_OUT, request=request, username=username)
+    form = SignInForm(request, initial={"username": username})
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "next": request.POST.get("next", ""), "locked_out": LOCKED_OUT},
+        status=429,
+    )
+
+
 sign_out = auth_views.LogoutView.as_view()
 
 

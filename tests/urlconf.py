@@ -1,5 +1,6 @@
 """The URLconf as data, so access tests cover every new view automatically."""
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,20 +28,24 @@ def _signed_endorsement(council) -> dict:
     return {"pk": factories.signed_endorsement(council).pk}
 
 
+_periods = itertools.count(2001)
+
+
 def _assessment(council) -> dict:
-    return {"pk": factories.assessment(council).pk}
+    return {"pk": factories.assessment(council, period=str(next(_periods))).pk}
 
 
 def _assessment_answer(council) -> dict:
     from principles.assessments.models import Answer
 
-    made = factories.assessment(council, level=2)
+    made = factories.assessment(council, period=str(next(_periods)), level=2)
     return {"pk": made.pk, "answer_pk": Answer.objects.filter(assessment=made).first().pk}
 
 
 def _peer_review(council) -> dict:
     """An invitation to another council's champions to review this council's assessment."""
-    review = factories.PeerReviewFactory(assessment=factories.assessment(council))
+    made = factories.assessment(council, period=str(next(_periods)))
+    review = factories.PeerReviewFactory(assessment=made)
     return {"pk": review.assessment.pk, "review_pk": review.pk}
 
 

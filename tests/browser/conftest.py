@@ -8,7 +8,8 @@ import os
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Locator, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,16 +24,34 @@ CHROMIUM_ARGS = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
+_is_visible_now = Locator.is_visible
+
+
+def _is_visible_once_loaded(self, **kwargs) -> bool:
+    """``is_visible`` that first gives the page time to arrive, as a person would.
+
+    Playwright's own ``is_visible`` answers at once, so an assertion straight after a click
+    can look at the page before the next one has loaded, on a busy machine.
+    """
+    try:
+        self.first.wait_for(state="visible", timeout=5_000)
+    except PlaywrightTimeoutError:
+        return False
+    return _is_visible_now(self, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def browser():
     # Playwright's sync API runs an event loop in this thread; the tests' own
     # database work is still synchronous, so Django's guard is lifted here only.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    Locator.is_visible = _is_visible_once_loaded
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    Locator.is_visible = _is_visible_now
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

@@ -10,6 +10,13 @@ from keepitlocal.models import Council, DecisionToJoin, Membership, User
 from principles.models import PrincipleProgress
 
 
+def _sign_in_request():
+    """Sign-ins are throttled per request, so authenticating needs one."""
+    from django.test import RequestFactory
+
+    return RequestFactory().post("/sign-in/")
+
+
 def counts():
     return (
         Council.objects.count(),
@@ -57,7 +64,7 @@ def test_seed_demo_records_east_sussexs_real_decision():
 )
 def test_each_demo_person_signs_in_with_the_published_password(username, council, role):
     call_command("seed_demo")
-    person = authenticate(username=username, password=DEMO_PASSWORD)
+    person = authenticate(_sign_in_request(), username=username, password=DEMO_PASSWORD)
     assert person is not None
     assert list(person.memberships.values_list("council__slug", "role")) == [(council, role)]
 
@@ -65,7 +72,7 @@ def test_each_demo_person_signs_in_with_the_published_password(username, council
 @pytest.mark.django_db
 def test_demo_network_admin_sees_every_council():
     call_command("seed_demo")
-    admin = authenticate(username="network-admin", password=DEMO_PASSWORD)
+    admin = authenticate(_sign_in_request(), username="network-admin", password=DEMO_PASSWORD)
     assert admin.is_network_admin
     assert not admin.memberships.exists()
 
