@@ -260,3 +260,22 @@ def test_no_page_has_inline_script_or_style(client, council):
             found = pattern.search(response.content)
             assert found is None, (route.name, found and found.group(0)[:120])
     assert checked >= 30
+
+
+def test_network_admins_read_the_audit_log_in_the_admin_but_cannot_change_it(
+    client, network_admin, officer
+):
+    network_admin.is_staff = True
+    network_admin.is_superuser = True
+    network_admin.save()
+    _sign_in(client, officer.username, "wrong")
+    event = AuditEvent.objects.get(kind="sign_in_failed")
+    client.force_login(network_admin)
+    listing = client.get(reverse("admin:keepitlocal_auditevent_changelist"))
+    assert listing.status_code == 200 and officer.username.encode() in listing.content
+    assert client.get(reverse("admin:keepitlocal_auditevent_add")).status_code == 403
+    delete = reverse("admin:keepitlocal_auditevent_delete", args=[event.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    with pytest.raises(ValueError, match="never changed"):
+        event.save()
