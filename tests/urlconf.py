@@ -68,6 +68,7 @@ OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
     "assessments:gap-action": _assessment_answer,
     "assessments:withdraw": _peer_review,
     "assessments:peer-review": _invited_to_review,
+    "framework:version": lambda council=None: {"number": 1},
     "framework:criterion": _current_criterion,
     "framework:criterion-remove": _current_criterion,
     **{
