@@ -29,7 +29,11 @@ def test_demo_officer_signs_in_and_sees_east_sussexs_overview(page, demo):
     step_one = page.locator(".govuk-task-list__item").first
     assert "Decision to join taken" in step_one.inner_text()
     assert "Completed" in step_one.inner_text()
-    assert page.get_by_text("Cannot start yet").count() == 1  # practice assessment
+    # Every step follows the records now: East Sussex has no practice assessment yet.
+    assert page.get_by_text("Cannot start yet").count() == 0
+    step_six = page.locator(".govuk-task-list__item").nth(5).inner_text()
+    assert "Practice assessed with Locality and peer councils" in step_six
+    assert "Not yet started" in step_six
     assert_accessible(page)
 
     page.get_by_role("link", name="1. Decision to join taken").click()
