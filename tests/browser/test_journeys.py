@@ -108,3 +108,15 @@ def test_person_without_a_council_is_told_who_to_ask(page, demo, django_user_mod
     sign_in(page, "newcomer", DEMO_PASSWORD)
     assert page.get_by_text("You are not a member of any council yet").is_visible()
     assert_accessible(page)
+
+
+def test_five_wrong_passwords_lock_the_account_with_a_clear_page(page, demo):
+    for _ in range(5):
+        sign_in(page, "officer", "not-the-password")
+    summary = page.locator(".govuk-error-summary")
+    assert "locked for 15 minutes" in summary.inner_text()
+    assert page.title().startswith("Error: Sign in")
+    assert_accessible(page)
+    sign_in(page, "officer", DEMO_PASSWORD)
+    assert "locked for 15 minutes" in page.locator(".govuk-error-summary").inner_text()
+    assert page.url.endswith("/sign-in/")
