@@ -110,6 +110,19 @@ def _text_width(text: str) -> float:
     return len(text) * CHAR_WIDTH
 
 
+def _legend(series: Sequence[str], styles) -> tuple[list[LegendItem], float]:
+    """The legend's items, wrapped onto rows to fit the width, and where the bars can start."""
+    legend = []
+    x, y = 0.0, 4.0
+    for label, (fill, pattern) in zip(series, styles, strict=True):
+        item_width = SWATCH + 6 + _text_width(label) + 18
+        if x and x + item_width > WIDTH:
+            x, y = 0.0, y + LEGEND_ROW
+        legend.append(LegendItem(label, fill, pattern, round(x, 1), y))
+        x += item_width
+    return legend, y + LEGEND_ROW + 8
+
+
 def bar_chart(
     *,
     chart_id: str,
@@ -130,16 +143,8 @@ def bar_chart(
     if len(values) != len(categories) or any(len(row) != len(series) for row in values):
         raise ValueError("values must have one row per category and one figure per series")
     styles = [_STYLES[index % len(_STYLES)] for index in range(len(series))]
-
-    legend = []
-    x, y = 0.0, 4.0
-    for label, (fill, pattern) in zip(series, styles, strict=True):
-        item_width = SWATCH + 6 + _text_width(label) + 18
-        if x and x + item_width > WIDTH:
-            x, y = 0.0, y + LEGEND_ROW
-        legend.append(LegendItem(label, fill, pattern, round(x, 1), y))
-        x += item_width
-    top = y + LEGEND_ROW + 8 if len(series) > 1 else 0
+    legend, legend_bottom = _legend(series, styles)
+    top = legend_bottom if len(series) > 1 else 0
 
     label_width = round(max((_text_width(label) for label in categories), default=0) + 12, 1)
     totals = [sum(row) for row in values]
@@ -222,15 +227,7 @@ def grouped_bar_chart(
     if len(values) != len(categories) or any(len(row) != len(series) for row in values):
         raise ValueError("values must have one row per category and one figure per series")
     styles = [GROUPED_STYLES[index % len(GROUPED_STYLES)] for index in range(len(series))]
-    legend = []
-    x, y = 0.0, 4.0
-    for label, (fill, pattern) in zip(series, styles, strict=True):
-        item_width = SWATCH + 6 + _text_width(label) + 18
-        if x and x + item_width > WIDTH:
-            x, y = 0.0, y + LEGEND_ROW
-        legend.append(LegendItem(label, fill, pattern, round(x, 1), y))
-        x += item_width
-    top = y + LEGEND_ROW + 8
+    legend, top = _legend(series, styles)
 
     label_width = round(max((_text_width(label) for label in categories), default=0) + 12, 1)
     texts = [value_text(v) if v is not None else missing_text for row in values for v in row]
