@@ -124,6 +124,17 @@ def test_production_refuses_to_run_without_a_signing_ca():
     assert "No signing CA certificate is configured" in result.stderr
 
 
+def test_the_first_signing_ca_can_be_made_in_production_before_one_is_configured(tmp_path):
+    result = run(
+        ["manage.py", "make_signing_ca", str(tmp_path / "ca")],
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "ca" / "ca.pem").exists() and (tmp_path / "ca" / "ca-key.pem").exists()
+
+
 def test_wsgi_app_refuses_to_start_without_a_signing_ca_in_one_line():
     result = run(
         ["-c", "import keepitlocal.wsgi"],
