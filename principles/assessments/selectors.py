@@ -226,8 +226,16 @@ def overall_score(scores: dict[int, float]) -> Decimal | None:
     return _tenth(statistics.fmean(scores.values())) if scores else None
 
 
-def _scores_by_assessment(assessment_ids: list[int]) -> dict[int, dict[int, float]]:
-    """Unrounded principle scores of many assessments in one query."""
+def _scores_by_assessment(
+    assessment_ids: list[int], *, query_when_none: bool = False
+) -> dict[int, dict[int, float]]:
+    """Unrounded principle scores of many assessments in one query.
+
+    With no ids Django skips the query; ``query_when_none`` runs it all the same (for no id
+    that exists), so that a page costs the same queries whether or not there is anything yet.
+    """
+    if not assessment_ids and query_when_none:
+        assessment_ids = [0]
     rows = (
         Answer.objects.filter(assessment_id__in=assessment_ids, level__isnull=False)
         .values("assessment_id", "criterion__principle_id")
@@ -371,8 +379,8 @@ class AssessmentOverview:
 
 def council_assessment_overview(council: Council) -> AssessmentOverview:
     """The latest approved assessment with the one before and the network medians, and the latest
-    in progress (for checklist step 6). One query without an approved assessment, two with: the
-    council's own assessments and the approved ones of councils that share come in one query."""
+    in progress (for checklist step 6), in two queries whatever there is: the council's own
+    assessments and the approved ones of councils that share, then all their scores."""
     fields = ("pk", "council_id", "period", "status", "started_at", "approved_at")
     rows = (
         Assessment.objects.filter(
@@ -401,24 +409,23 @@ def council_assessment_overview(council: Council) -> AssessmentOverview:
             approved.append(assessment)
         elif in_progress is None or started_at > in_progress.started_at:
             in_progress = assessment
-    if not approved:
-        return AssessmentOverview(None, in_progress, {}, None, {}, {})
-    latest, previous = approved[0], (approved[1] if len(approved) > 1 else None)
-    own = [latest.pk] + ([previous.pk] if previous else [])
-    scores = _scores_by_assessment(own + list(peers.values()))
+    latest, previous = (approved + [None, None])[:2]
+    own = [assessment.pk for assessment in (latest, previous) if assessment is not None]
+    scores = _scores_by_assessment(own + list(peers.values()), query_when_none=True)
     by_principle, overalls = defaultdict(list), []
     for pk in peers.values():
         for principle_id, score in scores.get(pk, {}).items():
             by_principle[principle_id].append(score)
         if scores.get(pk):
             overalls.append(statistics.fmean(scores[pk].values()))
+    mine = scores.get(latest.pk, {}) if latest is not None else {}
     return AssessmentOverview(
         approved=latest,
         in_progress=in_progress,
-        scores=rounded(scores.get(latest.pk, {})),
+        scores=rounded(mine),
         previous=previous,
         previous_scores=rounded(scores.get(previous.pk, {})) if previous else {},
-        overall=overall_score(scores.get(latest.pk, {})),
+        overall=overall_score(mine),
         previous_overall=overall_score(scores.get(previous.pk, {})) if previous else None,
         network_overall=_tenth(statistics.median(overalls)) if overalls else None,
         network_medians={

@@ -375,3 +375,16 @@ def test_dashboard_and_network_show_the_signed_endorsement_and_local_spend(
     assert "Endorsement Signed" in text(page(response))
     assert signed_on in section(response, "Endorsement")
     assert "67.9%" in section(response, "Local spend")
+
+
+@pytest.mark.django_db
+def test_the_dashboard_costs_the_same_queries_before_any_assessment(
+    client, officer, council, overview_url
+):
+    client.force_login(officer)
+    client.get(overview_url)  # the first visit records the activity and the current council
+    cache.clear()
+    assert (_queries(client, overview_url), _queries(client, overview_url)) == (
+        DASHBOARD_QUERIES,
+        CACHED_DASHBOARD_QUERIES,
+    )
