@@ -409,7 +409,7 @@ def council_assessment_overview(council: Council) -> AssessmentOverview:
             approved.append(assessment)
         elif in_progress is None or started_at > in_progress.started_at:
             in_progress = assessment
-    latest, previous = (approved + [None, None])[:2]
+    latest, previous = [*approved, None, None][:2]
     own = [assessment.pk for assessment in (latest, previous) if assessment is not None]
     scores = _scores_by_assessment(own + list(peers.values()), query_when_none=True)
     by_principle, overalls = defaultdict(list), []
