@@ -6,7 +6,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install chromium assets lint format migrate clean bench
+.PHONY: run test install chromium assets lint format migrate clean bench loadtest wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,14 +44,24 @@ test: install chromium
 # Measure every speed and memory target and rewrite docs/PERFORMANCE.md, against
 # PostgreSQL (its own database, created when missing). `make bench BENCH=name` runs one.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/keepitlocal_bench
-bench: install
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=benchmarks-only-not-a-secret \
+	DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1,localhost
+bench: install wrk
+	$(BENCH_ENV) $(BIN)/python -m bench $(BENCH)
+
+# 50 clients through the main pages for 60 s, then two servers on one database; prints
+# its figures and fails on any error or lost write (`make bench` puts it in the report).
+LOADTEST_CLIENTS ?= 50
+LOADTEST_SECONDS ?= 60
+loadtest: install wrk
+	$(BENCH_ENV) LOADTEST_CLIENTS=$(LOADTEST_CLIENTS) LOADTEST_SECONDS=$(LOADTEST_SECONDS) \
+		$(BIN)/python -m bench loadtest
+
+wrk:
 	@if ! command -v wrk >/dev/null; then \
 		echo "Installing wrk for the load benchmarks"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	fi
-	DATABASE_URL=$(BENCH_DATABASE_URL) SECRET_KEY=benchmarks-only-not-a-secret DEBUG=false \
-		SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1,localhost \
-		$(BIN)/python -m bench $(BENCH)
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,7 +3,8 @@
 ``python -m bench`` runs them all and rewrites the report; ``python -m bench
 endorsements`` runs one and prints its section without touching the report.
 Each benchmark is a module of this package with ``TITLE`` and ``run() -> str``
-(its section of the report, in Markdown).
+(its section of the report, in Markdown). A benchmark that calls
+``bench.measure.fail`` makes the command exit non-zero, once the report is out.
 """
 
 import importlib
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
-NOT_BENCHMARKS = {"measure"}
+NOT_BENCHMARKS = {"measure", "serving"}
 
 
 def _create_database() -> None:
@@ -116,14 +117,18 @@ def main(argv: list[str]) -> None:
         sections.append(f"## {module.TITLE}\n\n{module.run().strip()}\n")
     if argv:
         print("\n".join(sections))
-        return
-    REPORT.write_text(
-        "# Performance\n\n"
-        "Written by `make bench` (do not edit by hand): every figure below was measured on the "
-        "machine described here, in the run that wrote this file.\n\n"
-        f"{_machine()}\n" + "\n".join(sections)
-    )
-    print("Wrote docs/PERFORMANCE.md")
+    else:
+        REPORT.write_text(
+            "# Performance\n\n"
+            "Written by `make bench` (do not edit by hand): every figure below was measured on the "
+            "machine described here, in the run that wrote this file.\n\n"
+            f"{_machine()}\n" + "\n".join(sections)
+        )
+        print("Wrote docs/PERFORMANCE.md")
+    from bench.measure import failures
+
+    if failures:
+        sys.exit("Failed: " + "; ".join(failures))
 
 
 if __name__ == "__main__":
