@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from keepitlocal.models import Council, User
@@ -113,9 +113,20 @@ def principle_progress_update(
     progress.last_reviewed_on = timezone.localdate()
     progress.last_reviewed_by = by
     progress.version += 1
-    progress.full_clean()
+    # The one-per-principle rule is the database's to enforce: two first saves at once both
+    # pass a check made here, and only one row can be written.
+    progress.full_clean(validate_constraints=False)
     progress._history_user = by
-    progress.save()
+    if progress.pk is not None:
+        progress.save()
+        return progress
+    try:
+        with transaction.atomic():  # a savepoint, so the refused insert leaves nothing behind
+            progress.save()
+    except IntegrityError:
+        # Someone else saved the first progress on this principle a moment before.
+        saved = PrincipleProgress.objects.get(council=council, principle=principle)
+        raise _conflict(saved, base_version, PROGRESS_FIELDS) from None
     return progress
 
 

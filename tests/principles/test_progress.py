@@ -130,6 +130,28 @@ def test_two_first_saves_of_new_progress_do_not_both_win(member, council):
 
 
 @pytest.mark.django_db
+def test_two_first_saves_at_the_same_moment_give_the_second_a_conflict_not_an_error(
+    member, council, monkeypatch
+):
+    first, second = member(Role.OFFICER), member(Role.OFFICER)
+    fields = {"stage": "developing", "rag": "", "narrative": "", "next_steps": ""}
+    principle_progress_update(
+        council=council, principle=principle(), by=first, base_version=0, **fields
+    )
+    # As if the second person's check ran before the first person's row was written.
+    monkeypatch.setattr(
+        PrincipleProgress.objects, "select_for_update", PrincipleProgress.objects.none
+    )
+    with pytest.raises(EditConflict) as conflict:
+        principle_progress_update(
+            council=council, principle=principle(), by=second, base_version=0, **fields
+        )
+    monkeypatch.undo()
+    assert conflict.value.changed_by == str(first)
+    assert PrincipleProgress.objects.get().last_reviewed_by == first
+
+
+@pytest.mark.django_db
 def test_last_reviewed_date_is_the_day_of_saving(member, council, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2026, 3, 3))
     progress = principle_progress_update(
