@@ -603,27 +603,20 @@ def seed_assessments(network: SyntheticNetwork) -> None:
                     updated_at=assessment.submitted_at,
                 )
             )
-        comments.append(
+        events = [(ReviewComment.Kind.SUBMITTED, officer, assessment.submitted_at)]
+        if assessment.is_approved:
+            events.append((ReviewComment.Kind.APPROVED, champion, assessment.approved_at))
+        comments.extend(
             ReviewComment(
                 assessment=assessment,
-                kind=ReviewComment.Kind.SUBMITTED,
-                author=officer,
-                author_name=officer.get_full_name(),
+                kind=kind,
+                author=author,
+                author_name=author.get_full_name(),
                 author_council_id=assessment.council_id,
-                created_at=assessment.submitted_at,
+                created_at=when,
             )
+            for kind, author, when in events
         )
-        if assessment.is_approved:
-            comments.append(
-                ReviewComment(
-                    assessment=assessment,
-                    kind=ReviewComment.Kind.APPROVED,
-                    author=champion,
-                    author_name=champion.get_full_name(),
-                    author_council_id=assessment.council_id,
-                    created_at=assessment.approved_at,
-                )
-            )
     _bulk(network, Answer, answers)
     _bulk(network, ReviewComment, comments)
 

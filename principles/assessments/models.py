@@ -240,10 +240,6 @@ class ReviewComment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.author_name}"
 
-    @property
-    def is_from_peer(self) -> bool:
-        return self.author_council_id != self.assessment.council_id
-
 
 class PeerReview(models.Model):
     """An invitation to a peer council's champions to review an assessment: read-only, with

@@ -354,14 +354,6 @@ def assessment_averages(council_ids: Iterable[int]) -> dict[int, Decimal]:
     }
 
 
-def latest_approved_assessment(council: Council) -> Assessment | None:
-    return (
-        Assessment.objects.filter(council=council, status=Assessment.Status.APPROVED)
-        .order_by("-approved_at", "-pk")
-        .first()
-    )
-
-
 @dataclass(frozen=True)
 class AssessmentOverview:
     """What the council dashboard shows of practice assessments, read in at most three queries."""
