@@ -396,14 +396,9 @@ class WriteRun:
 def writers_clear() -> None:
     """Remove the councils and people an earlier two-server check made, with their history."""
     from keepitlocal.models import Council, User
-    from principles.models import Action, PrincipleProgress
 
-    councils = list(
-        Council.objects.filter(slug__startswith=WRITERS_PREFIX).values_list("pk", flat=True)
-    )
-    Council.objects.filter(pk__in=councils).delete()
-    for model in (Action, PrincipleProgress):
-        model.history.model.objects.filter(council_id__in=councils).delete()
+    # Their history goes with them (each change belongs to its council).
+    Council.objects.filter(slug__startswith=WRITERS_PREFIX).delete()
     User.objects.filter(username__startswith=WRITERS_PREFIX).delete()
 
 
@@ -617,6 +612,7 @@ def _session_of(username: str) -> str:
 
 def check_writes(writers: Writers, run: WriteRun) -> list[str]:
     """What the database holds against the writes the servers accepted: empty when they agree."""
+    from keepitlocal.models import RecordChange
     from principles.models import Action, PrincipleProgress
 
     problems = []
@@ -633,7 +629,11 @@ def check_writes(writers: Writers, run: WriteRun) -> list[str]:
             council=council, principle__number=writers.principle
         )
         saves = run.saves[council.pk]
-        history = list(progress.history.filter(version__gt=1).values_list("version", "narrative"))
+        history = list(
+            RecordChange.objects.filter(
+                record_type="principles.principleprogress", record_id=progress.pk, version__gt=1
+            ).values_list("version", "values__narrative")
+        )
         if progress.version != 1 + len(saves):
             problems.append(
                 f"{council.slug}: progress is at version {progress.version} "

@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.db import models
 
 from champions.models import ChampionAppointment
+from keepitlocal.admin import ReadOnlyAdmin
 
 
 @admin.register(ChampionAppointment)
-class ChampionAppointmentAdmin(admin.ModelAdmin):
+class ChampionAppointmentAdmin(ReadOnlyAdmin):
+    """Appointments change on the Champions page, which keeps roles from overlapping."""
+
     list_display = ("council", "kind", "name", "title", "starts_on", "ends_on")
     list_filter = ("kind",)
     list_select_related = ("council", "person")

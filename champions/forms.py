@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from champions.models import ChampionAppointment
-from keepitlocal.forms import BaseForm, DateField
+from keepitlocal.forms import BaseForm, DateField, OneTimeForm
 from keepitlocal.models import Council
 from principles.models import Stage
 
@@ -16,7 +16,7 @@ class _OwnFormTag(BaseForm):
         self.helper.form_tag = False
 
 
-class AppointmentForm(_OwnFormTag):
+class AppointmentForm(OneTimeForm, _OwnFormTag):
     kind = forms.ChoiceField(
         label="Which champion?",
         choices=ChampionAppointment.Kind.choices,

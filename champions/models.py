@@ -4,7 +4,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from keepitlocal.history import tracked
 
+
+@tracked(
+    "kind",
+    "person",
+    "person_name",
+    "title",
+    "starts_on",
+    "ends_on",
+    "decision",
+    "decision_url",
+    topic=lambda appointment: "champions",
+    label=lambda appointment: f"{appointment.get_kind_display()} appointment",
+)
 class ChampionAppointment(models.Model):
     """Who holds one of a council's two champion roles, from when to when, and by what decision.
 

@@ -14,10 +14,10 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -26,16 +26,17 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, Concat, RowNumber
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from champions.models import ChampionAppointment
-from keepitlocal.models import CommunityConversation, Council, DecisionToJoin
-from keepitlocal.selectors import ChecklistStep, StepStatus
-from principles.models import Action, Evidence, Principle, PrincipleProgress, Rag, Stage
+from keepitlocal import history
+from keepitlocal.models import Council, DecisionToJoin, RecordChange
+from keepitlocal.selectors import ChecklistStep, StepStatus, record_history
+from principles.models import Action, Principle, PrincipleProgress, Rag, Stage
 from principles.reminders import REMIND_DAYS_AHEAD
 
 Kind = ChampionAppointment.Kind
@@ -199,25 +200,28 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 def principle_standings(council: Council, today: datetime.date) -> list[PrincipleStanding]:
     """The six principles with the council's stage and RAG now and at the previous quarter's end.
 
-    The earlier stage is the last history row written before the current quarter
-    began (none, or a deletion, means not started), read with subqueries so the
-    cost is one query however long the history is.
+    The earlier stage is the one recorded by the last change before the current quarter
+    began (none, or a removal, means not started), read with subqueries so the cost is one
+    query however long the history is.
     """
     boundary = _start_of(previous_quarter_end(today) + datetime.timedelta(days=1))
     now = PrincipleProgress.objects.filter(council=council, principle=OuterRef("pk"))
-    then = PrincipleProgress.history.filter(
-        council=council, principle=OuterRef("pk"), history_date__lt=boundary
-    ).order_by("-history_date", "-history_id")
+    then = RecordChange.objects.filter(
+        council=council,
+        record_type=history.record_type(PrincipleProgress),
+        topic=Concat(Value("principle:"), Cast(OuterRef("number"), CharField())),
+        occurred_at__lt=boundary,
+    ).order_by("-occurred_at", "-pk")
     principles = Principle.objects.order_by("number").annotate(
         now_stage=Subquery(now.values("stage")[:1]),
         now_rag=Subquery(now.values("rag")[:1]),
-        then_stage=Subquery(then.values("stage")[:1]),
-        then_rag=Subquery(then.values("rag")[:1]),
-        then_type=Subquery(then.values("history_type")[:1]),
+        then_stage=Subquery(then.values("values__stage")[:1]),
+        then_rag=Subquery(then.values("values__rag")[:1]),
+        then_type=Subquery(then.values("kind")[:1]),
     )
     standings = []
     for principle in principles:
-        existed_then = principle.then_type not in (None, "-")
+        existed_then = principle.then_type not in (None, RecordChange.Kind.REMOVED)
         standings.append(
             PrincipleStanding(
                 principle=principle,
@@ -287,93 +291,52 @@ class Activity:
     url: str | None = None
 
 
-_NO_NUMBER = Value(None, output_field=IntegerField())
-_ACTIVITY_COLUMNS = ("a_when", "a_kind", "a_change", "a_title", "a_number", "a_first", "a_last")
+def _activity_url(council: Council, topic: str) -> str | None:
+    slug = {"council_slug": council.slug}
+    kind, _, key = topic.partition(":")
+    if kind == "principle" and key.isdigit():
+        return reverse("principles:detail", kwargs={**slug, "number": int(key)})
+    if kind == "assessment" and key.isdigit():
+        return reverse("assessments:detail", kwargs={**slug, "pk": int(key)})
+    names = {
+        "conversations": "conversations",
+        "partners": "partners",
+        "decision": "decision",
+        "champions": "champions:list",
+        "sharing": "champions:sharing",
+        "local-spend": "spend:index",
+        "endorsement": "endorsements:index",
+    }
+    return reverse(names[kind], kwargs=slug) if kind in names else None
 
 
-def _history_activity(model, kind: str, council: Council, title) -> QuerySet:
-    return (
-        model.history.filter(council=council)
-        .annotate(
-            a_when=F("history_date"),
-            a_kind=Value(kind),
-            a_change=F("history_type"),
-            a_title=title,
-            a_number=F("principle__number"),
-            a_first=F("history_user__first_name"),
-            a_last=F("history_user__last_name"),
-        )
-        .values_list(*_ACTIVITY_COLUMNS)
-        .order_by()
-    )
-
-
-def _activity_text(kind: str, change: str, title: str, number: int | None) -> str:
-    if kind == "progress":
-        verb = "first recorded" if change == "+" else "updated"
-        return f"Progress on principle {number} {verb}"
-    if kind in {"action", "evidence"}:
-        noun = "Action" if kind == "action" else "Evidence"
-        verb = {"+": f"added to principle {number}", "-": "removed"}.get(change, "updated")
-        return f"{noun} “{title}” {verb}"
-    if kind == "conversation":
-        return f"Community conversation “{title}” recorded"
-    return f"{Kind(title).label} appointment recorded"
+def _activity_text(entry, topic: str) -> str:
+    kind, _, key = topic.partition(":")
+    on_principle = kind == "principle"
+    if entry.record_label == "Progress" and on_principle:
+        verb = "first recorded" if entry.kind == RecordChange.Kind.ADDED else "updated"
+        return f"Progress on principle {key} {verb}"
+    if entry.kind == RecordChange.Kind.ADDED:
+        verb = f"added to principle {key}" if on_principle else "recorded"
+    elif entry.kind == RecordChange.Kind.REMOVED:
+        verb = "removed"
+    else:
+        verb = "updated"
+    return f"{entry.record_label} {verb}"
 
 
 def recent_activity(council: Council, limit: int = ACTIVITY_LISTED) -> list[Activity]:
-    """The latest changes to the council's records, newest first, in one query.
-
-    Progress, actions and evidence come from their history; conversations and
-    champion appointments from when they were recorded.
-    """
-    conversations = (
-        CommunityConversation.objects.filter(council=council)
-        .annotate(
-            a_when=F("created_at"),
-            a_kind=Value("conversation"),
-            a_change=Value("+"),
-            a_title=F("title"),
-            a_number=_NO_NUMBER,
-            a_first=F("created_by__first_name"),
-            a_last=F("created_by__last_name"),
+    """The latest changes to the council's records, newest first, in one query: the council's
+    history (``record_history``), one line a change, each linking to where it is shown."""
+    return [
+        Activity(
+            entry.when,
+            entry.who,
+            _activity_text(entry, entry.topic),
+            _activity_url(council, entry.topic),
         )
-        .values_list(*_ACTIVITY_COLUMNS)
-        .order_by()
-    )
-    appointments = (
-        ChampionAppointment.objects.filter(council=council)
-        .annotate(
-            a_when=F("created_at"),
-            a_kind=Value("champion"),
-            a_change=Value("+"),
-            a_title=F("kind"),
-            a_number=_NO_NUMBER,
-            a_first=F("created_by__first_name"),
-            a_last=F("created_by__last_name"),
-        )
-        .values_list(*_ACTIVITY_COLUMNS)
-        .order_by()
-    )
-    combined = _history_activity(PrincipleProgress, "progress", council, Value("")).union(
-        _history_activity(Action, "action", council, F("title")),
-        _history_activity(Evidence, "evidence", council, F("title")),
-        conversations,
-        appointments,
-        all=True,
-    )
-    slug = {"council_slug": council.slug}
-    activity = []
-    for when, kind, change, title, number, first, last in combined.order_by("-a_when")[:limit]:
-        if kind in {"progress", "action", "evidence"}:
-            url = reverse("principles:detail", kwargs={**slug, "number": number})
-        elif kind == "conversation":
-            url = reverse("conversations", kwargs=slug)
-        else:
-            url = reverse("champions:list", kwargs=slug)
-        who = " ".join(part for part in (first, last) if part) or "Someone"
-        activity.append(Activity(when, who, _activity_text(kind, change, title, number), url))
-    return activity
+        for entry in record_history(council, limit=limit)
+    ]
 
 
 # --- Figures from features still being built ------------------------------

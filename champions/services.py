@@ -1,21 +1,20 @@
-"""Writes for champion appointments and the council's choice to share with peers."""
+"""Writes for champion appointments and the council's choice to share with peers.
+
+Each runs inside the writes contract (``keepitlocal.writes.council_write``): permission first,
+then the change and its history in one transaction (ADR 0012).
+"""
 
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from champions.models import ChampionAppointment
 from keepitlocal.models import Council, User
+from keepitlocal.writes import council_write
 
 ONE_DAY = datetime.timedelta(days=1)
-
-
-def _require(by: User, permission: str, council: Council, message: str) -> None:
-    if not by.has_perm(permission, council):
-        raise PermissionDenied(message)
 
 
 def _overlaps(
@@ -48,7 +47,6 @@ def _lock_council(council: Council) -> None:
     Council.objects.select_for_update().filter(pk=council.pk).first()
 
 
-@transaction.atomic
 def champion_appoint(
     *,
     council: Council,
@@ -61,6 +59,7 @@ def champion_appoint(
     ends_on: datetime.date | None = None,
     decision: str = "",
     decision_url: str = "",
+    submission=None,
 ) -> tuple[ChampionAppointment, ChampionAppointment | None]:
     """Record who holds a champion role, from when (and to when, for past appointments).
 
@@ -71,12 +70,42 @@ def champion_appoint(
 
     Returns the new appointment and the one it ended, if any.
     """
-    _require(
-        by,
-        "champions.change_appointments",
-        council,
-        "Only a council admin can record champion appointments.",
-    )
+    with council_write(
+        by=by,
+        council=council,
+        permission="champions.change_appointments",
+        denied="Only a council admin can record champion appointments.",
+        submission=submission,
+    ) as write:
+        return _appoint(
+            write,
+            council=council,
+            by=by,
+            kind=kind,
+            title=title,
+            starts_on=starts_on,
+            person=person,
+            person_name=person_name,
+            ends_on=ends_on,
+            decision=decision,
+            decision_url=decision_url,
+        )
+
+
+def _appoint(
+    write,
+    *,
+    council,
+    by,
+    kind,
+    title,
+    starts_on,
+    person,
+    person_name,
+    ends_on,
+    decision,
+    decision_url,
+):
     if person is not None and not person.memberships.filter(council=council).exists():
         raise PermissionDenied("A champion with an account must be a person of this council.")
     _lock_council(council)
@@ -104,15 +133,17 @@ def champion_appoint(
             continue
         raise ValidationError({"starts_on": _overlap_error(other)})
     if handed_over is not None:
+        write.track(handed_over)
         handed_over.ends_on = starts_on - ONE_DAY
         handed_over.ended_by = by
         handed_over.full_clean()
         handed_over.save(update_fields=["ends_on", "ended_by"])
+        write.changed(handed_over, reason=f"handed over to {appointment.name}")
     appointment.save()
+    write.added(appointment)
     return appointment, handed_over
 
 
-@transaction.atomic
 def champion_appointment_end(
     *, appointment: ChampionAppointment, by: User, ends_on: datetime.date
 ) -> ChampionAppointment:
@@ -122,12 +153,17 @@ def champion_appointment_end(
     may not be before it started or overlap the next appointment to the role.
     """
     council = appointment.council
-    _require(
-        by,
-        "champions.change_appointments",
-        council,
-        "Only a council admin can end champion appointments.",
-    )
+    with council_write(
+        by=by,
+        council=council,
+        permission="champions.change_appointments",
+        denied="Only a council admin can end champion appointments.",
+    ) as write:
+        return _end(write, appointment=appointment, by=by, ends_on=ends_on)
+
+
+def _end(write, *, appointment, by, ends_on):
+    council = appointment.council
     _lock_council(council)
     appointment = ChampionAppointment.objects.select_related("person").get(pk=appointment.pk)
     if appointment.has_ended(timezone.localdate()):
@@ -150,24 +186,31 @@ def champion_appointment_end(
     for other in others.select_related("person"):
         if _overlaps(appointment.starts_on, ends_on, other.starts_on, other.ends_on):
             raise ValidationError({"ends_on": _overlap_error(other)})
+    write.track(appointment)
     appointment.ends_on = ends_on
     appointment.ended_by = by
     appointment.full_clean()
     appointment.save(update_fields=["ends_on", "ended_by"])
+    write.changed(appointment)
     return appointment
 
 
-@transaction.atomic
 def council_sharing_update(*, council: Council, by: User, shares_with_peers: bool) -> Council:
-    """Choose whether peer councils see this council's progress on the network page."""
-    _require(
-        by,
-        "champions.change_sharing",
-        council,
-        "Only a council admin can choose what is shared with peer councils.",
-    )
-    council = Council.objects.select_for_update().get(pk=council.pk)
-    council.shares_with_peers = shares_with_peers
-    council.full_clean()
-    council.save(update_fields=["shares_with_peers"])
-    return council
+    """Choose whether peer councils see this council's progress on the network page.
+
+    What peers see changes at once: every council's cached dashboard, whose network medians
+    may include this council's scores, is made fresh (ADR 0006).
+    """
+    with council_write(
+        by=by,
+        council=council,
+        permission="champions.change_sharing",
+        denied="Only a council admin can choose what is shared with peer councils.",
+    ) as write:
+        council = Council.objects.select_for_update().get(pk=council.pk)
+        write.track(council)
+        council.shares_with_peers = shares_with_peers
+        council.full_clean()
+        council.save(update_fields=["shares_with_peers"])
+        write.changed(council)
+        return council

@@ -9,7 +9,8 @@ from django.db.models.signals import post_delete, post_save
 
 from champions.freshness import records_changed
 from champions.models import RecordsVersion
-from keepitlocal.models import Council, Membership, User
+from keepitlocal.models import Council, Membership, RecordChange, User
+from principles.assessments.models import Assessment
 from principles.models import Principle
 
 WATCHED_APPS = {"keepitlocal", "principles", "champions", "endorsements"}
@@ -22,7 +23,12 @@ def _has_council(model) -> bool:
 def _councils_of(instance) -> set[int]:
     model = type(instance)
     if model is Council:
-        return {instance.pk}
+        # Whether a council shares, and whether it is a member at all, changes what every
+        # other council's dashboard may show of it (the network medians).
+        return {instance.pk, RecordsVersion.NETWORK_WIDE}
+    if model is Assessment:
+        # An approved assessment of a council that shares is in every dashboard's medians.
+        return {instance.council_id, RecordsVersion.NETWORK_WIDE}
     if model is Principle:
         return {RecordsVersion.NETWORK_WIDE}
     if model is User:
@@ -47,8 +53,8 @@ def _watched(sender) -> bool:
     return (
         sender._meta.app_label in WATCHED_APPS
         and sender is not RecordsVersion
-        # History rows are written with the record they copy, which is watched.
-        and not sender.__name__.startswith("Historical")
+        # A record of a change is written with the change, which is watched.
+        and sender is not RecordChange
     )
 
 

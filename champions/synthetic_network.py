@@ -26,6 +26,7 @@ from django.utils.text import slugify
 
 from champions.freshness import records_changed
 from champions.models import ChampionAppointment, RecordsVersion
+from keepitlocal import history
 from keepitlocal.models import (
     CommunityConversation,
     ConversationOutcome,
@@ -33,9 +34,11 @@ from keepitlocal.models import (
     DecisionToJoin,
     LocalPartner,
     Membership,
+    RecordChange,
     User,
     one_year_after,
 )
+from keepitlocal.writes import change_record
 from principles.models import (
     Action,
     ActionReminder,
@@ -180,18 +183,29 @@ def _bulk(network: SyntheticNetwork, model: type[models.Model], rows: list) -> l
     return created
 
 
-def _history(model: type[models.Model], instance, when: datetime.datetime, kind: str, by):
-    """A history row as django-simple-history would have written it at ``when``."""
-    history = model.history.model
-    values = {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields}
-    return history(
-        **values, history_date=when, history_type=kind, history_user=by, history_change_reason=None
-    )
+class _Changes:
+    """The history of records seeded in bulk, as the writes contract would have recorded it:
+    each ``at`` call compares the record with how it was at the call before."""
+
+    def __init__(self):
+        self.rows: list[RecordChange] = []
+        self._before: dict[int, history.Snapshot] = {}
+
+    def at(self, instance, when: datetime.datetime, by) -> None:
+        after = history.snapshot(instance)
+        before = self._before.get(instance.pk)
+        kind = RecordChange.Kind.ADDED if before is None else RecordChange.Kind.CHANGED
+        empty = history.Snapshot(raw={}, shown={})
+        changes = history.differences(type(instance), before or empty, after)
+        self._before[instance.pk] = after
+        self.rows.append(
+            change_record(instance, kind=kind, by=by, values=after.raw, changes=changes, when=when)
+        )
 
 
-def _bulk_history(network: SyntheticNetwork, model: type[models.Model], rows: list) -> None:
-    model.history.model.objects.bulk_create(rows, batch_size=BATCH)
-    network.count(f"{model._meta.verbose_name} history rows", len(rows))
+def _bulk_history(network: SyntheticNetwork, model: type[models.Model], changes: _Changes) -> None:
+    RecordChange.objects.bulk_create(changes.rows, batch_size=BATCH)
+    network.count(f"{model._meta.verbose_name} history rows", len(changes.rows))
 
 
 # --- Sections ----------------------------------------------------------------
@@ -398,15 +412,14 @@ def seed_progress(network: SyntheticNetwork) -> None:
         for council, principle, officer, changes in plans
     ]
     records = _bulk(network, PrincipleProgress, records)
-    history = []
-    for record, (_, _, officer, changes) in zip(records, plans, strict=True):
+    recorded = _Changes()
+    for record, (_, principle, officer, changes) in zip(records, plans, strict=True):
+        record.principle = principle
         for version, (stage, rag, when) in enumerate(changes, start=1):
             record.stage, record.rag, record.version = stage, rag, version
             record.last_reviewed_on, record.updated_at = when.date(), when
-            history.append(
-                _history(PrincipleProgress, record, when, "+" if version == 1 else "~", officer)
-            )
-    _bulk_history(network, PrincipleProgress, history)
+            recorded.at(record, when, officer)
+    _bulk_history(network, PrincipleProgress, recorded)
 
 
 def seed_actions(network: SyntheticNetwork) -> None:
@@ -455,17 +468,17 @@ def seed_actions(network: SyntheticNetwork) -> None:
                     )
                 )
     actions = _bulk(network, Action, [action for action, _ in plans])
-    history = []
+    recorded = _Changes()
     for action, (_, person) in zip(actions, plans, strict=True):
         if action.completed_on:
             final = (action.status, action.completed_on, action.version, action.updated_at)
             action.status, action.completed_on, action.version = Action.Status.IN_PROGRESS, None, 1
-            history.append(_history(Action, action, action.created_at, "+", person))
+            recorded.at(action, action.created_at, person)
             action.status, action.completed_on, action.version, action.updated_at = final
-            history.append(_history(Action, action, action.updated_at, "~", person))
+            recorded.at(action, action.updated_at, person)
         else:
-            history.append(_history(Action, action, action.created_at, "+", person))
-    _bulk_history(network, Action, history)
+            recorded.at(action, action.created_at, person)
+    _bulk_history(network, Action, recorded)
 
 
 def seed_evidence(network: SyntheticNetwork) -> None:
@@ -492,14 +505,10 @@ def seed_evidence(network: SyntheticNetwork) -> None:
                     )
                 )
     records = _bulk(network, Evidence, [evidence for evidence, _ in plans])
-    _bulk_history(
-        network,
-        Evidence,
-        [
-            _history(Evidence, record, record.created_at, "+", person)
-            for record, (_, person) in zip(records, plans, strict=True)
-        ],
-    )
+    recorded = _Changes()
+    for record, (_, person) in zip(records, plans, strict=True):
+        recorded.at(record, record.created_at, person)
+    _bulk_history(network, Evidence, recorded)
 
 
 def seed_conversations(network: SyntheticNetwork) -> None:
@@ -652,26 +661,22 @@ def _clear() -> None:
             communityconversation__council__in=councils
         ),
         CommunityConversation.objects.filter(council__in=councils),
-        Action.history.filter(council__in=councils),
         Action.objects.filter(council__in=councils),
         # After the actions, which may have been made from an assessment's answers.
         Answer.evidence.through.objects.filter(answer__assessment__council__in=councils),
-        Answer.history.filter(assessment__council__in=councils),
         Answer.objects.filter(assessment__council__in=councils),
         ReviewComment.objects.filter(assessment__council__in=councils),
         ReviewComment.objects.filter(author_council__in=councils),
         PeerReview.objects.filter(assessment__council__in=councils),
         PeerReview.objects.filter(reviewer_council__in=councils),
-        Assessment.history.filter(council__in=councils),
         Assessment.objects.filter(council__in=councils),
-        Evidence.history.filter(council__in=councils),
         Evidence.objects.filter(council__in=councils),
-        PrincipleProgress.history.filter(council__in=councils),
         PrincipleProgress.objects.filter(council__in=councils),
         ChampionAppointment.objects.filter(council__in=councils),
         LocalPartner.objects.filter(council__in=councils),
         DecisionToJoin.objects.filter(council__in=councils),
         Membership.objects.filter(council__in=councils),
+        RecordChange.objects.filter(council__in=councils),
     ]
     for queryset in by_council:
         queryset._raw_delete(queryset.db)

@@ -34,6 +34,9 @@ from champions.selectors import (
     peer_councils,
 )
 from champions.services import champion_appoint, champion_appointment_end, council_sharing_update
+from keepitlocal.pages import say_already_sent
+from keepitlocal.selectors import record_history
+from keepitlocal.writes import AlreadySubmitted
 from principles.selectors import council_people, principle_list
 
 PAGE_SIZE = 50
@@ -82,6 +85,7 @@ def champion_list(request, council_slug: str):
             "council": council,
             "posts": champion_posts(council_appointments(council), today),
             "today": today,
+            "history": record_history(council, topics=["champions"]),
         },
     )
 
@@ -104,8 +108,14 @@ def champion_appoint_view(request, council_slug: str):
     if request.method == "POST" and form.is_valid():
         try:
             appointment, ended = champion_appoint(
-                council=council, by=request.user, **form.cleaned_data
+                council=council,
+                by=request.user,
+                submission=form.cleaned_data["submission"],
+                **form.record_fields(),
             )
+        except AlreadySubmitted:
+            say_already_sent(request)
+            return redirect("champions:list", council_slug=council.slug)
         except ValidationError as error:
             _form_errors_from(form, error)
         else:
@@ -289,4 +299,12 @@ def sharing(request, council_slug: str):
             else "Your council’s progress is no longer shared with peer councils.",
         )
         return redirect("champions:peers", council_slug=council.slug)
-    return render(request, "champions/sharing_form.html", {"council": council, "form": form})
+    return render(
+        request,
+        "champions/sharing_form.html",
+        {
+            "council": council,
+            "form": form,
+            "history": record_history(council, topics=["sharing"]),
+        },
+    )

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
@@ -24,6 +25,108 @@ class BaseForm(forms.Form):
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
         self.helper.add_input(Submit("submit", self.submit_label))
+
+
+class OneTimeForm(BaseForm):
+    """An add form: it carries a one-time token, so sending it twice adds one record."""
+
+    # Text, not a UUID field: a token mangled on the way protects nothing, but is no reason to
+    # refuse the person's work (the contract ignores one that is not a UUID).
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission", uuid.uuid4())
+
+    def record_fields(self) -> dict:
+        """The cleaned values for the record itself, without the token."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in FORM_ONLY_FIELDS}
+
+
+FORM_ONLY_FIELDS = {"submission", "version"}
+
+
+class VersionedForm(BaseForm):
+    """An edit form: it carries the version the person started from, so that what others save
+    meanwhile is merged with their edit, never overwritten by it (ADR 0012)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+
+    def record_fields(self) -> dict:
+        """The cleaned values for the record itself, without the version."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in FORM_ONLY_FIELDS}
+
+    def form_value(self, name: str, value):
+        """``value`` as this form's field ``name`` takes it (override for fields that differ
+        from the record's, such as a list shown one item a line)."""
+        return value
+
+    def rebase(self, conflict) -> None:
+        """Show the form again on the version saved now (``EditConflict``): what the others
+        saved, with this person's own changes kept in the inputs, and on each field that both
+        changed an error giving the other person's value."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(conflict.version)
+        for name, value in conflict.rebased.items():
+            if name in self.fields:
+                set_form_data(self, data, name, self.form_value(name, value))
+        self.data = data
+        self.add_error(None, f"{conflict.changed_by} changed this while you were editing it")
+        for item in conflict.conflicts:
+            theirs = item.theirs if len(item.theirs) <= 200 else item.theirs[:199] + "…"
+            self.add_error(
+                item.field if item.field in self.fields else None,
+                f"{conflict.changed_by} changed the {item.label.lower()} to “{theirs}” while you "
+                "were editing. Yours is kept here: save to use yours, or change it",
+            )
+
+
+def set_form_data(form, data, name: str, value) -> None:
+    """Put ``value`` into a copy of a form's submitted ``data`` as field ``name`` would post it."""
+    field = form.fields[name]
+    widget = field.widget
+    key = form.add_prefix(name)
+    if isinstance(widget, forms.MultiWidget):
+        parts = widget.decompress(value) if value is not None else [None] * len(widget.widgets)
+        for suffix, part in zip(widget.widgets_names, parts, strict=True):
+            data[key + suffix] = "" if part is None else str(part)
+        return
+    if isinstance(widget, forms.CheckboxInput):
+        if value:
+            data[key] = "on"
+        else:
+            data.pop(key, None)
+        return
+    if isinstance(value, list | tuple | set):
+        data.setlist(key, [str(getattr(item, "pk", item)) for item in value])
+        return
+    if value is None:
+        data[key] = ""
+    elif isinstance(value, bool):
+        data[key] = "True" if value else "False"
+    else:
+        data[key] = str(getattr(value, "pk", value))
+
+
+class RemovalForm(BaseForm):
+    """Confirming a removal, with why: the reason stays in the history."""
+
+    submit_label = "Remove"
+
+    reason = forms.CharField(
+        label="Why is it being removed?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, added to the wrong principle. This stays in the history.",
+        error_messages={"required": "Enter why it is being removed"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.inputs = [
+            Submit("submit", self.submit_label, css_class="govuk-button--warning")
+        ]
 
 
 class DateField(DateInputField):
@@ -85,7 +188,7 @@ class SignInForm(AuthenticationForm):
         self.helper.add_input(Submit("submit", "Sign in"))
 
 
-class DecisionToJoinForm(BaseForm):
+class DecisionToJoinForm(VersionedForm):
     decided_on = DateField(
         label="Date of decision",
         label_for_errors="date of the decision",
@@ -165,11 +268,17 @@ class DecisionToJoinForm(BaseForm):
             )
         return cleaned
 
+    def form_value(self, name: str, value):
+        if name == "recommendations":
+            return "\n".join(value or [])
+        return value
+
     @classmethod
     def initial_from(cls, decision) -> dict:
         if decision is None:
-            return {}
+            return {"version": 0}
         return {
+            "version": decision.version,
             "decided_on": decision.decided_on,
             "decision_maker": decision.decision_maker,
             "report_title": decision.report_title,
@@ -181,7 +290,7 @@ class DecisionToJoinForm(BaseForm):
         }
 
 
-class LocalPartnerForm(BaseForm):
+class LocalPartnerForm(OneTimeForm):
     submit_label = "Add partner"
 
     name = forms.CharField(
@@ -204,7 +313,7 @@ class LocalPartnerForm(BaseForm):
         return name
 
 
-class CommunityConversationForm(BaseForm):
+class CommunityConversationForm(OneTimeForm):
     held_on = DateField(
         label="Date", label_for_errors="date of the conversation", help_text="For example, 5 3 2026"
     )

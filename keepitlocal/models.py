@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from keepitlocal.history import tracked
+
 
 class User(AbstractUser):
     """A person who signs in: an officer, a member, a champion or Locality staff."""
@@ -24,6 +26,14 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+@tracked(
+    "name",
+    "kind",
+    "shares_with_peers",
+    topic=lambda council: "sharing",
+    label=lambda council: "The council",
+    added="{name} joined the network",
+)
 class Council(models.Model):
     """A member council of the Keep it Local network."""
 
@@ -90,12 +100,26 @@ def one_year_after(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+@tracked(
+    "decided_on",
+    "decision_maker",
+    "report_title",
+    "report_url",
+    "recommendations",
+    "delegated_to",
+    "partner_membership_starts_on",
+    "partner_membership_renews_on",
+    topic=lambda decision: "decision",
+    label=lambda decision: "Decision to join",
+    added="Decision to join recorded",
+    named_in_changes=False,
+)
 class DecisionToJoin(models.Model):
     """The council's public executive decision to join the network."""
 
     council = models.OneToOneField(Council, on_delete=models.CASCADE, related_name="decision")
     decided_on = models.DateField("date of decision")
-    decision_maker = models.CharField(max_length=200)
+    decision_maker = models.CharField("decision-maker", max_length=200)
     report_title = models.CharField(max_length=300)
     report_url = models.URLField("link to the report", max_length=500, blank=True)
     recommendations = models.JSONField(
@@ -108,6 +132,7 @@ class DecisionToJoin(models.Model):
     partner_membership_renews_on = models.DateField(
         "Locality partner membership renewal date", null=True, blank=True
     )
+    version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -139,6 +164,11 @@ class DecisionToJoin(models.Model):
             )
 
 
+@tracked(
+    "name",
+    topic=lambda partner: "partners",
+    label=lambda partner: f"Local partner “{partner.name}”",
+)
 class LocalPartner(models.Model):
     """A local voluntary, community or social enterprise (VCSE) organisation."""
 
@@ -157,6 +187,16 @@ class LocalPartner(models.Model):
         return self.name
 
 
+@tracked(
+    "held_on",
+    "title",
+    "partners",
+    "people_count",
+    "summary",
+    "principles",
+    topic=lambda conversation: "conversations",
+    label=lambda conversation: f"Community conversation “{conversation.title}”",
+)
 class CommunityConversation(models.Model):
     """A conversation the council convened with local communities (checklist step 5)."""
 
@@ -250,4 +290,58 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("An audit event is never changed.")
+        super().save(*args, **kwargs)
+
+
+class RecordChange(models.Model):
+    """One change to one of a council's records: who made it, when, and old and new values.
+
+    Written by the writes contract (``keepitlocal.writes``) in the transaction of the change
+    itself, for every kind of record; read back by ``keepitlocal.selectors.record_history``.
+    ``values`` holds the record's tracked fields after the change (before it, for a removal),
+    so an edit made from an older version can be merged against the version it started from.
+    Written, never changed.
+    """
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        REMOVED = "removed", "Removed"
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    occurred_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The name as it was: the history outlives accounts and their changes of name.
+    actor_name = models.CharField("changed by", max_length=300, blank=True)
+    record_type = models.CharField(max_length=100)
+    record_id = models.PositiveBigIntegerField()
+    record_label = models.CharField(max_length=400)
+    topic = models.CharField(max_length=100, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    values = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True)
+    # The one-time token of the add form that made this change: the same form sent twice
+    # (a double click, a resent request) finds its token taken and adds nothing more.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["council", "topic", "-occurred_at"]),
+            models.Index(fields=["council", "-occurred_at"]),
+            models.Index(fields=["record_type", "record_id", "version"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_label} {self.get_kind_display().lower()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A record of a change is never changed.")
         super().save(*args, **kwargs)

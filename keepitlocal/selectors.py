@@ -1,5 +1,6 @@
 """Reads for the network: councils, memberships and the commitment checklist."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import models
@@ -9,12 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from keepitlocal import history
 from keepitlocal.models import (
     CommunityConversation,
     ConversationOutcome,
     Council,
     DecisionToJoin,
     Membership,
+    RecordChange,
 )
 
 
@@ -229,3 +232,53 @@ def council_conversation_outcome(council: Council, pk: int, outcome_pk: int) -> 
         conversation__pk=pk,
         pk=outcome_pk,
     )
+
+
+# History --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change to one record, as the history on a page shows it."""
+
+    when: datetime.datetime
+    who: str
+    kind: str
+    record_label: str
+    topic: str
+    sentences: list[str]
+    changes: list[dict]
+    reason: str
+
+
+def record_history(
+    council: Council | None,
+    *,
+    topics: list[str] | None = None,
+    record: models.Model | None = None,
+    limit: int = 30,
+) -> list[HistoryEntry]:
+    """The latest changes to a council's records, newest first, in one query.
+
+    ``topics`` keeps the changes shown on one page (``"principle:3"``, ``"local-spend"``);
+    ``record`` keeps one record's. Every write records its change here (``keepitlocal.writes``),
+    so this is the one place any page reads history from.
+    """
+    changes = RecordChange.objects.filter(council=council)
+    if topics is not None:
+        changes = changes.filter(topic__in=topics)
+    if record is not None:
+        changes = changes.filter(record_type=history.record_type(type(record)), record_id=record.pk)
+    return [
+        HistoryEntry(
+            when=change.occurred_at,
+            who=change.actor_name or "Someone",
+            kind=change.kind,
+            record_label=change.record_label,
+            topic=change.topic,
+            sentences=history.sentences(change),
+            changes=change.changes,
+            reason=change.reason,
+        )
+        for change in changes.order_by("-occurred_at", "-pk")[:limit]
+    ]

@@ -69,7 +69,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
-    "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "keepitlocal",

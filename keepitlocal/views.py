@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -13,6 +13,7 @@ from keepitlocal.forms import (
     SignInForm,
 )
 from keepitlocal.middleware import SESSION_KEY
+from keepitlocal.pages import conflict_context, say_already_sent, say_saved
 from keepitlocal.selectors import (
     council_conversation,
     council_conversation_outcome,
@@ -20,6 +21,7 @@ from keepitlocal.selectors import (
     councils_visible_to,
     decision_to_join,
     memberships_of,
+    record_history,
 )
 from keepitlocal.services import (
     community_conversation_record,
@@ -27,6 +29,7 @@ from keepitlocal.services import (
     decision_to_join_record,
     local_partner_add,
 )
+from keepitlocal.writes import AlreadySubmitted, EditConflict
 
 
 class SignInView(auth_views.LoginView):
@@ -95,7 +98,11 @@ def decision(request, council_slug: str):
     return render(
         request,
         "keepitlocal/decision_detail.html",
-        {"council": request.council, "decision": decision_to_join(request.council)},
+        {
+            "council": request.council,
+            "decision": decision_to_join(request.council),
+            "history": record_history(request.council, topics=["decision"]),
+        },
     )
 
 
@@ -108,14 +115,24 @@ def decision_edit(request, council_slug: str):
         request.POST if request.method == "POST" else None,
         initial=DecisionToJoinForm.initial_from(existing),
     )
+    extra = {}
     if request.method == "POST" and form.is_valid():
-        decision_to_join_record(council=council, by=request.user, **form.cleaned_data)
-        messages.success(request, "The decision to join has been saved.")
-        return redirect("decision", council_slug=council.slug)
+        try:
+            saved = decision_to_join_record(
+                council=council,
+                by=request.user,
+                base_version=form.cleaned_data["version"],
+                **form.record_fields(),
+            )
+        except EditConflict as conflict:
+            extra = conflict_context(form, conflict)
+        else:
+            say_saved(request, saved, "The decision to join has been saved.")
+            return redirect("decision", council_slug=council.slug)
     return render(
         request,
         "keepitlocal/decision_form.html",
-        {"council": council, "form": form, "is_new": existing is None},
+        {"council": council, "form": form, "is_new": existing is None, **extra},
     )
 
 
@@ -143,9 +160,18 @@ def conversation_add(request, council_slug: str):
         request.POST if request.method == "POST" else None, council=council
     )
     if request.method == "POST" and form.is_valid():
-        conversation = community_conversation_record(
-            council=council, by=request.user, **form.cleaned_data
-        )
+        try:
+            conversation = community_conversation_record(
+                council=council,
+                by=request.user,
+                submission=form.cleaned_data["submission"],
+                **form.record_fields(),
+            )
+        except AlreadySubmitted as sent:
+            say_already_sent(request)
+            if sent.record_id:
+                return redirect("conversation", council_slug=council.slug, pk=sent.record_id)
+            return redirect("conversations", council_slug=council.slug)
         messages.success(request, f"Conversation “{conversation.title}” recorded.")
         return redirect("conversation", council_slug=council.slug, pk=conversation.pk)
     return render(
@@ -197,9 +223,21 @@ def partner_list(request, council_slug: str):
     if request.method == "POST":
         _require_conversations(request)
         if form.is_valid():
-            partner = local_partner_add(council=council, by=request.user, **form.cleaned_data)
-            messages.success(request, f"{partner.name} added to your local partners.")
-            return redirect("partners", council_slug=council.slug)
+            try:
+                partner = local_partner_add(
+                    council=council,
+                    by=request.user,
+                    submission=form.cleaned_data["submission"],
+                    **form.record_fields(),
+                )
+            except AlreadySubmitted:
+                say_already_sent(request)
+                return redirect("partners", council_slug=council.slug)
+            except ValidationError as refused:
+                form.add_error(None, refused)
+            else:
+                messages.success(request, f"{partner.name} added to your local partners.")
+                return redirect("partners", council_slug=council.slug)
     return render(
         request,
         "keepitlocal/partner_list.html",

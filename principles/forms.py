@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from keepitlocal.forms import BaseForm, DateField
+from keepitlocal.forms import DateField, OneTimeForm, VersionedForm
 from principles.models import Action, Rag, Stage
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -96,16 +96,6 @@ def _looks_like_csv(head: bytes) -> bool:
     return not text.lstrip().lower().startswith(("<!doctype", "<html", "<script", "<svg", "<?xml"))
 
 
-class VersionedForm(BaseForm):
-    """Carries the version the person started editing, to refuse lost updates."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def record_fields(self) -> dict:
-        """The cleaned values for the record itself, without the version."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
-
-
 class ProgressForm(VersionedForm):
     stage = forms.ChoiceField(
         label="Stage",
@@ -140,7 +130,7 @@ class ProgressForm(VersionedForm):
         self.helper.legend_size = Size.SMALL
 
 
-class ActionForm(VersionedForm):
+class ActionForm(VersionedForm, OneTimeForm):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter what the action is"})
     description = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
@@ -196,7 +186,7 @@ class ActionForm(VersionedForm):
         return cleaned
 
 
-class EvidenceForm(BaseForm):
+class EvidenceForm(OneTimeForm):
     submit_label = "Add evidence"
 
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
@@ -241,11 +231,42 @@ class EvidenceForm(BaseForm):
         self.file_type = evidence_file_type(upload)
         return upload
 
+    def keeps_a_file(self, cleaned: dict) -> bool:
+        return bool(cleaned.get("file"))
+
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not cleaned.get("url") and not cleaned.get("file"):
+        if not self.errors and not cleaned.get("url") and not self.keeps_a_file(cleaned):
             self.add_error("url", "Enter a link or upload a file")
         elif self.errors and "file" not in self.errors and self.files.get("file"):
             # Browsers cannot keep a chosen file when the page comes back with errors.
             self.add_error("file", "Select the file again after fixing the other answers")
         return cleaned
+
+
+class EvidenceChangeForm(VersionedForm, EvidenceForm):
+    """Correcting evidence: its details, a file in place of the current one, or no file."""
+
+    submit_label = "Save"
+
+    remove_file = forms.BooleanField(
+        label="Remove the current file", required=False, help_text="The link must then remain"
+    )
+
+    def __init__(self, *args, current_file: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_file = current_file
+        self.fields["file"].label = "Replace the file" if current_file else "Upload a file"
+        if not current_file:
+            del self.fields["remove_file"]
+
+    def keeps_a_file(self, cleaned: dict) -> bool:
+        return bool(cleaned.get("file")) or (
+            bool(self.current_file) and not cleaned.get("remove_file")
+        )
+
+    def record_fields(self) -> dict:
+        fields = super().record_fields()
+        fields.pop("file", None)
+        fields.pop("remove_file", None)
+        return fields

@@ -4,7 +4,8 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
+
+from keepitlocal.history import tracked
 
 
 class Principle(models.Model):
@@ -44,6 +45,16 @@ class Rag(models.TextChoices):
     GREEN = "green", "Green"
 
 
+@tracked(
+    "stage",
+    "rag",
+    "narrative",
+    "next_steps",
+    topic=lambda progress: f"principle:{progress.principle.number}",
+    label=lambda progress: "Progress",
+    added="Progress first recorded at stage {stage}",
+    named_in_changes=False,
+)
 class PrincipleProgress(models.Model):
     """A council's progress on one principle. Created on first save; absent means not started."""
 
@@ -62,7 +73,6 @@ class PrincipleProgress(models.Model):
     # Bumped on every save; an edit based on an older version is refused (no lost updates).
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "principle progress"
@@ -76,6 +86,17 @@ class PrincipleProgress(models.Model):
         return f"{self.council}: principle {self.principle.number}"
 
 
+@tracked(
+    "title",
+    "description",
+    "owner",
+    "owner_name",
+    "due_on",
+    "status",
+    "completed_on",
+    topic=lambda action: f"principle:{action.principle.number}",
+    label=lambda action: f"Action “{action.title}”",
+)
 class Action(models.Model):
     """Something a council will do to make progress on a principle."""
 
@@ -116,7 +137,6 @@ class Action(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -140,6 +160,15 @@ def evidence_upload_to(evidence: "Evidence", filename: str) -> str:
     return f"evidence/{evidence.council_id}/{uuid.uuid4().hex}/{filename}"
 
 
+@tracked(
+    "title",
+    "description",
+    "dated_on",
+    "url",
+    "file",
+    topic=lambda evidence: f"principle:{evidence.principle.number}",
+    label=lambda evidence: f"Evidence “{evidence.title}”",
+)
 class Evidence(models.Model):
     """Something that shows progress on a principle: a link, an uploaded file, or both."""
 
@@ -154,11 +183,11 @@ class Evidence(models.Model):
     file = models.FileField(upload_to=evidence_upload_to, max_length=300, blank=True)
     file_type = models.CharField(max_length=100, blank=True, help_text="Checked from the content")
     file_size = models.PositiveIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "evidence"

@@ -2,7 +2,7 @@
 
 import rules
 
-from keepitlocal.rules import is_champion, is_council_admin, is_officer
+from keepitlocal.rules import is_champion, is_council_admin, is_network_admin, is_officer
 
 rules.add_perm("principles.change_progress", is_officer | is_champion | is_council_admin)
 # Recording local spend periods, importing spend files and classifying suppliers.
@@ -12,3 +12,4 @@ rules.add_perm("principles.change_local_spend", is_officer | is_champion | is_co
 rules.add_perm("principles.change_assessment", is_officer | is_champion | is_council_admin)
 rules.add_perm("principles.review_assessment", is_champion)
 rules.add_perm("principles.invite_peer_reviewer", is_champion | is_council_admin)
+rules.add_perm("principles.revise_framework", is_network_admin)

@@ -1,21 +1,37 @@
 """Writes for principle progress, actions and evidence.
 
-Each service checks permission, refuses an edit made from an out-of-date copy
-(no lost updates), validates and saves in one transaction. The history row that
-django-simple-history writes names the person who made the change.
+Each service runs inside the writes contract (``keepitlocal.writes.council_write``): the
+permission is checked first, the change and its history are one transaction, and an edit
+made from an older version is merged field by field with what was saved since (ADR 0012).
 """
 
 import datetime
-from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from keepitlocal.models import Council, User
+from keepitlocal.writes import EditConflict, council_write
 from principles.models import Action, Evidence, Principle, PrincipleProgress
 
+__all__ = [
+    "ACTION_FIELDS",
+    "EVIDENCE_FIELDS",
+    "PROGRESS_FIELDS",
+    "EditConflict",
+    "action_create",
+    "action_remove",
+    "action_update",
+    "evidence_add",
+    "evidence_remove",
+    "evidence_update",
+    "principle_progress_update",
+]
+
+CHANGE = "principles.change_progress"
+DENIED = "Your role in this council does not allow you to change progress."
 PROGRESS_FIELDS = ("stage", "rag", "narrative", "next_steps")
 ACTION_FIELDS = (
     "title",
@@ -26,57 +42,9 @@ ACTION_FIELDS = (
     "status",
     "completed_on",
 )
+EVIDENCE_FIELDS = ("title", "description", "dated_on", "url")
 
 
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-class EditConflict(Exception):
-    """Someone else saved the record after this person started editing it."""
-
-    def __init__(self, *, changed_by: str, changes: list[FieldChange]):
-        self.changed_by = changed_by
-        self.changes = changes
-        super().__init__(f"{changed_by} changed this while you were editing it.")
-
-
-def _require(by: User, permission: str, council: Council) -> None:
-    if not by.has_perm(permission, council):
-        raise PermissionDenied("Your role in this council does not allow you to change this.")
-
-
-def _display(instance, field: str) -> str:
-    value = getattr(instance, field)
-    if value in (None, ""):
-        return "blank"
-    display = getattr(instance, f"get_{field}_display", None)
-    if display is not None:
-        return str(display())
-    if isinstance(value, datetime.date):
-        return f"{value.day} {value:%B %Y}"
-    return str(value)
-
-
-def _conflict(instance, base_version: int, fields: tuple[str, ...]) -> EditConflict:
-    """What changed between the version the person started from and the one saved now."""
-    base = instance.history.filter(version=base_version).order_by("-history_id").first()
-    latest = instance.history.select_related("history_user").order_by("-history_id").first()
-    changes = []
-    for field in fields:
-        old = _display(base.instance, field) if base is not None else "blank"
-        new = _display(instance, field)
-        if old != new:
-            label = instance._meta.get_field(field).verbose_name
-            changes.append(FieldChange(label.capitalize(), old, new))
-    who = str(latest.history_user) if latest and latest.history_user else "Someone else"
-    return EditConflict(changed_by=who, changes=changes)
-
-
-@transaction.atomic
 def principle_progress_update(
     *,
     council: Council,
@@ -90,43 +58,65 @@ def principle_progress_update(
 ) -> PrincipleProgress:
     """Save a council's progress on a principle, recording today as its last review by ``by``.
 
-    ``base_version`` is the version the person started editing (0 when there was
-    no progress yet); if someone saved since, ``EditConflict`` says what they changed.
+    ``base_version`` is the version the person started editing (0 when there was no progress
+    yet). Changes others saved since are kept (``progress.merged`` says which); a field both
+    changed differently raises ``EditConflict``.
     """
-    _require(by, "principles.change_progress", council)
-    progress = (
-        PrincipleProgress.objects.select_for_update()
-        .filter(council=council, principle=principle)
-        .first()
-    )
-    current_version = progress.version if progress else 0
-    if current_version != base_version:
-        if progress is None:  # removed since; nothing of theirs to show
-            raise EditConflict(changed_by="Someone else", changes=[])
-        raise _conflict(progress, base_version, PROGRESS_FIELDS)
-    if progress is None:
-        progress = PrincipleProgress(council=council, principle=principle, version=0)
-    progress.stage = stage
-    progress.rag = rag
-    progress.narrative = narrative.strip()
-    progress.next_steps = next_steps.strip()
+    submitted = {
+        "stage": stage,
+        "rag": rag,
+        "narrative": narrative.strip(),
+        "next_steps": next_steps.strip(),
+    }
+    with council_write(by=by, council=council, permission=CHANGE, denied=DENIED) as write:
+        progress = (
+            PrincipleProgress.objects.select_for_update()
+            .filter(council=council, principle=principle)
+            .first()
+        )
+        if progress is None:
+            return _first_progress(write, council, principle, by, base_version, submitted)
+        write.track(progress)
+        write.merge(progress, base_version=base_version, submitted=submitted)
+        _reviewed(progress, by)
+        progress.full_clean()
+        progress.save()
+        write.changed(progress)
+        progress.merged = write.merged
+        return progress
+
+
+def _reviewed(progress: PrincipleProgress, by: User) -> None:
     progress.last_reviewed_on = timezone.localdate()
     progress.last_reviewed_by = by
-    progress.version += 1
+
+
+def _first_progress(write, council, principle, by, base_version, submitted) -> PrincipleProgress:
+    progress = PrincipleProgress(council=council, principle=principle, version=0)
+    write.merge(progress, base_version=0, submitted=submitted)
+    _reviewed(progress, by)
     # The one-per-principle rule is the database's to enforce: two first saves at once both
     # pass a check made here, and only one row can be written.
     progress.full_clean(validate_constraints=False)
-    progress._history_user = by
-    if progress.pk is not None:
-        progress.save()
-        return progress
     try:
         with transaction.atomic():  # a savepoint, so the refused insert leaves nothing behind
             progress.save()
     except IntegrityError:
-        # Someone else saved the first progress on this principle a moment before.
-        saved = PrincipleProgress.objects.get(council=council, principle=principle)
-        raise _conflict(saved, base_version, PROGRESS_FIELDS) from None
+        # Someone else saved the first progress on this principle a moment before: merge with
+        # theirs as with any later save.
+        saved = PrincipleProgress.objects.select_for_update().get(
+            council=council, principle=principle
+        )
+        write.track(saved)
+        write.merge(saved, base_version=base_version, submitted=submitted)
+        _reviewed(saved, by)
+        saved.full_clean()
+        saved.save()
+        write.changed(saved)
+        saved.merged = write.merged
+        return saved
+    write.added(progress)
+    progress.merged = write.merged
     return progress
 
 
@@ -141,7 +131,6 @@ def _check_owner(council: Council, owner: User | None) -> None:
         raise PermissionDenied("An action's owner must be a person of this council.")
 
 
-@transaction.atomic
 def action_create(
     *,
     council: Council,
@@ -154,28 +143,34 @@ def action_create(
     due_on: datetime.date | None = None,
     status: str = Action.Status.NOT_STARTED,
     completed_on: datetime.date | None = None,
+    submission=None,
 ) -> Action:
-    """Add an action to a council's work on a principle."""
-    _require(by, "principles.change_progress", council)
-    _check_owner(council, owner)
-    action = Action(
-        council=council,
-        principle=principle,
-        title=title.strip(),
-        description=description.strip(),
-        owner=owner,
-        owner_name=owner_name.strip(),
-        due_on=due_on,
-        status=status,
-        completed_on=_completed_on(status, completed_on),
-    )
-    action.full_clean()
-    action._history_user = by
-    action.save()
-    return action
+    """Add an action to a council's work on a principle.
+
+    ``submission`` is the add form's one-time token: the same form sent twice adds one action
+    (the second raises ``AlreadySubmitted``).
+    """
+    with council_write(
+        by=by, council=council, permission=CHANGE, denied=DENIED, submission=submission
+    ) as write:
+        _check_owner(council, owner)
+        action = Action(
+            council=council,
+            principle=principle,
+            title=title.strip(),
+            description=description.strip(),
+            owner=owner,
+            owner_name=owner_name.strip(),
+            due_on=due_on,
+            status=status,
+            completed_on=_completed_on(status, completed_on),
+        )
+        action.full_clean()
+        action.save()
+        write.added(action)
+        return action
 
 
-@transaction.atomic
 def action_update(
     *,
     action: Action,
@@ -189,27 +184,48 @@ def action_update(
     status: str,
     completed_on: datetime.date | None,
 ) -> Action:
-    """Change an action, refusing an edit made from an out-of-date copy (``EditConflict``)."""
-    _require(by, "principles.change_progress", action.council)
-    _check_owner(action.council, owner)
-    action = Action.objects.select_for_update().get(pk=action.pk)
-    if action.version != base_version:
-        raise _conflict(action, base_version, ACTION_FIELDS)
-    action.title = title.strip()
-    action.description = description.strip()
-    action.owner = owner
-    action.owner_name = owner_name.strip()
-    action.due_on = due_on
-    action.status = status
-    action.completed_on = _completed_on(status, completed_on)
-    action.version += 1
-    action.full_clean()
-    action._history_user = by
-    action.save()
-    return action
+    """Change an action, merged with changes others saved since ``base_version``
+    (``action.merged``); a field both changed differently raises ``EditConflict``."""
+    council = action.council
+    with council_write(by=by, council=council, permission=CHANGE, denied=DENIED) as write:
+        _check_owner(council, owner)
+        action = Action.objects.select_for_update().get(pk=action.pk, council=council)
+        write.track(action)
+        write.merge(
+            action,
+            base_version=base_version,
+            submitted={
+                "title": title.strip(),
+                "description": description.strip(),
+                "owner": owner,
+                "owner_name": owner_name.strip(),
+                "due_on": due_on,
+                "status": status,
+                "completed_on": _completed_on(status, completed_on),
+            },
+        )
+        # A merge may take the status from one person and the completed date from another.
+        action.completed_on = _completed_on(action.status, action.completed_on)
+        if action.owner_id and action.owner_name:
+            action.owner_name = ""
+        action.full_clean()
+        action.save()
+        write.changed(action)
+        action.merged = write.merged
+        return action
 
 
-@transaction.atomic
+def action_remove(*, action: Action, by: User, reason: str = "") -> None:
+    """Remove an action that should not have been added; its history (and why) stays."""
+    council = action.council
+    with council_write(by=by, council=council, permission=CHANGE, denied=DENIED) as write:
+        action = Action.objects.select_for_update().filter(pk=action.pk, council=council).first()
+        if action is None:
+            return  # removed a moment ago by someone else: the outcome they wanted
+        write.removed(action, reason=reason)
+        action.delete()
+
+
 def evidence_add(
     *,
     council: Council,
@@ -221,36 +237,114 @@ def evidence_add(
     url: str = "",
     upload: UploadedFile | None = None,
     file_type: str = "",
+    submission=None,
 ) -> Evidence:
     """Add evidence: a link, a file already checked by content (``file_type``), or both.
 
-    The file is written through Django's storage API; if the database save
-    fails the stored file is removed again, so nothing is half-saved.
+    The file is written through Django's storage API; if the database save fails the stored
+    file is removed again, so nothing is half-saved.
     """
-    _require(by, "principles.change_progress", council)
-    evidence = Evidence(
-        council=council,
-        principle=principle,
-        title=title.strip(),
-        description=description.strip(),
-        dated_on=dated_on,
-        url=url.strip(),
-        created_by=by,
-    )
+    with council_write(
+        by=by, council=council, permission=CHANGE, denied=DENIED, submission=submission
+    ) as write:
+        evidence = Evidence(
+            council=council,
+            principle=principle,
+            title=title.strip(),
+            description=description.strip(),
+            dated_on=dated_on,
+            url=url.strip(),
+            created_by=by,
+        )
+        _store(evidence, upload, file_type, write)
+        return evidence
+
+
+def _store(evidence: Evidence, upload, file_type: str, write, *, added: bool = True) -> None:
+    """Save ``evidence`` with its new file, if any; a file written for a save that fails is
+    removed again."""
     if upload is not None:
         evidence.file_type = file_type
         evidence.file_size = upload.size
     evidence.full_clean(exclude=["file"])
-    if upload is None and not evidence.url:
+    if upload is None and not evidence.url and not evidence.file:
         raise ValueError("Evidence needs a link or a file.")
-    evidence._history_user = by
-    if upload is not None:
+    if upload is None:
+        evidence.save()
+    else:
         evidence.file.save(upload.name, upload, save=False)
         try:
-            evidence.save()
+            with transaction.atomic():
+                evidence.save()
+                if added:
+                    write.added(evidence)
+                else:
+                    write.changed(evidence)
         except Exception:
             evidence.file.delete(save=False)
             raise
+        return
+    if added:
+        write.added(evidence)
     else:
-        evidence.save()
-    return evidence
+        write.changed(evidence)
+
+
+def evidence_update(
+    *,
+    evidence: Evidence,
+    by: User,
+    base_version: int,
+    title: str,
+    description: str,
+    dated_on: datetime.date | None,
+    url: str,
+    upload: UploadedFile | None = None,
+    file_type: str = "",
+    remove_file: bool = False,
+) -> Evidence:
+    """Correct evidence: its title, description, date and link, a new file in place of the old
+    one, or the file taken away (a link must then remain). Merged like every versioned edit.
+
+    The replaced file stays in storage: the history names it, and a wrong upload is put right
+    by a new one, not by losing what was there.
+    """
+    council = evidence.council
+    with council_write(by=by, council=council, permission=CHANGE, denied=DENIED) as write:
+        evidence = Evidence.objects.select_for_update().get(pk=evidence.pk, council=council)
+        write.track(evidence)
+        write.merge(
+            evidence,
+            base_version=base_version,
+            submitted={
+                "title": title.strip(),
+                "description": description.strip(),
+                "dated_on": dated_on,
+                "url": url.strip(),
+            },
+        )
+        if remove_file and upload is None:
+            evidence.file = ""
+            evidence.file_type = ""
+            evidence.file_size = None
+        _store(evidence, upload, file_type, write, added=False)
+        evidence.merged = write.merged
+        return evidence
+
+
+def evidence_remove(*, evidence: Evidence, by: User, reason: str = "") -> None:
+    """Remove evidence added by mistake; its history (and why) stays, as does its file."""
+    council = evidence.council
+    with council_write(by=by, council=council, permission=CHANGE, denied=DENIED) as write:
+        evidence = (
+            Evidence.objects.select_for_update().filter(pk=evidence.pk, council=council).first()
+        )
+        if evidence is None:
+            return
+        if evidence.answers.filter(assessment__status="approved").exists():
+            raise ValidationError(
+                "This evidence supports an approved practice assessment, so it stays. "
+                "Add newer evidence beside it instead."
+            )
+        write.removed(evidence, reason=reason)
+        evidence.delete()

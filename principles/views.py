@@ -1,13 +1,18 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from keepitlocal.forms import RemovalForm
+from keepitlocal.pages import conflict_context, say_already_sent, say_saved
+from keepitlocal.selectors import record_history
+from keepitlocal.writes import AlreadySubmitted
 from principles.exports import council_progress_csv
-from principles.forms import ActionForm, EvidenceForm, ProgressForm
+from principles.forms import ActionForm, EvidenceChangeForm, EvidenceForm, ProgressForm
 from principles.selectors import (
     council_action,
     council_evidence,
@@ -16,16 +21,19 @@ from principles.selectors import (
     principle_by_number,
     principle_evidence,
     principle_grid,
-    principle_history,
     principle_progress,
 )
 from principles.services import (
     ACTION_FIELDS,
+    EVIDENCE_FIELDS,
     PROGRESS_FIELDS,
     EditConflict,
     action_create,
+    action_remove,
     action_update,
     evidence_add,
+    evidence_remove,
+    evidence_update,
     principle_progress_update,
 )
 from principles.spend.selectors import council_latest_local_spend
@@ -69,20 +77,15 @@ def principle_detail(request, council_slug: str, number: int):
             "progress": principle_progress(council, principle),
             "actions": [(action, action.is_overdue(today)) for action in actions],
             "evidence": principle_evidence(council, principle),
-            "history": principle_history(council, principle),
+            "history": record_history(council, topics=[f"principle:{principle.number}"]),
             # Principle 3 is local spend: its progress shows the latest figure against target.
             "local_spend": council_latest_local_spend(council) if principle.number == 3 else None,
         },
     )
 
 
-def _conflict_context(form, conflict: EditConflict, current_version: int) -> dict:
-    # Keep what the person typed, but base their next save on the newer version.
-    data = form.data.copy()
-    data["version"] = str(current_version)
-    form.data = data
-    form.add_error(None, f"{conflict.changed_by} changed this while you were editing it")
-    return {"conflict": conflict}
+def _initial(record, fields: tuple[str, ...]) -> dict:
+    return {"version": record.version, **model_to_dict(record, fields=fields)}
 
 
 def progress_edit(request, council_slug: str, number: int):
@@ -90,14 +93,12 @@ def progress_edit(request, council_slug: str, number: int):
     council = request.council
     principle = principle_by_number(number)
     progress = principle_progress(council, principle)
-    initial = {"version": progress.version if progress else 0}
-    if progress:
-        initial |= model_to_dict(progress, fields=PROGRESS_FIELDS)
+    initial = _initial(progress, PROGRESS_FIELDS) if progress else {"version": 0}
     form = ProgressForm(request.POST if request.method == "POST" else None, initial=initial)
     extra = {}
     if request.method == "POST" and form.is_valid():
         try:
-            principle_progress_update(
+            saved = principle_progress_update(
                 council=council,
                 principle=principle,
                 by=request.user,
@@ -105,10 +106,9 @@ def progress_edit(request, council_slug: str, number: int):
                 **form.record_fields(),
             )
         except EditConflict as conflict:
-            current = principle_progress(council, principle)
-            extra = _conflict_context(form, conflict, current.version if current else 0)
+            extra = conflict_context(form, conflict)
         else:
-            messages.success(request, "Progress saved.")
+            say_saved(request, saved, "Progress saved.")
             return _detail(council, principle)
     return render(
         request,
@@ -127,9 +127,17 @@ def action_add(request, council_slug: str, number: int):
         people=council_people(council),
     )
     if request.method == "POST" and form.is_valid():
-        action = action_create(
-            council=council, principle=principle, by=request.user, **form.record_fields()
-        )
+        try:
+            action = action_create(
+                council=council,
+                principle=principle,
+                by=request.user,
+                submission=form.cleaned_data["submission"],
+                **form.record_fields(),
+            )
+        except AlreadySubmitted:
+            say_already_sent(request)
+            return _detail(council, principle)
         messages.success(request, f"Action “{action.title}” added.")
         if action.is_overdue(timezone.localdate()):
             messages.warning(request, "Its due date is in the past, so it is already overdue.")
@@ -146,31 +154,53 @@ def action_edit(request, council_slug: str, number: int, pk: int):
     action = council_action(council, number, pk)  # look up first: not ours is a 404, not a 403
     _require_change(request)
     principle = action.principle
-    initial = {"version": action.version, **model_to_dict(action, fields=ACTION_FIELDS)}
     form = ActionForm(
         request.POST if request.method == "POST" else None,
-        initial=initial,
+        initial=_initial(action, ACTION_FIELDS),
         people=council_people(council),
     )
     extra = {}
     if request.method == "POST" and form.is_valid():
         try:
-            action_update(
+            saved = action_update(
                 action=action,
                 by=request.user,
                 base_version=form.cleaned_data["version"],
                 **form.record_fields(),
             )
         except EditConflict as conflict:
-            action.refresh_from_db()
-            extra = _conflict_context(form, conflict, action.version)
+            extra = conflict_context(form, conflict)
         else:
-            messages.success(request, f"Action “{form.cleaned_data['title']}” saved.")
+            say_saved(request, saved, f"Action “{saved.title}” saved.")
             return _detail(council, principle)
     return render(
         request,
         "principles/action_form.html",
         {"council": council, "principle": principle, "form": form, "action": action, **extra},
+    )
+
+
+def action_delete(request, council_slug: str, number: int, pk: int):
+    council = request.council
+    action = council_action(council, number, pk)
+    _require_change(request)
+    form = RemovalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        action_remove(action=action, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"Action “{action.title}” removed. The history keeps it.")
+        return _detail(council, action.principle)
+    return render(
+        request,
+        "principles/remove_confirm.html",
+        {
+            "council": council,
+            "principle": action.principle,
+            "form": form,
+            "heading": f"Remove the action “{action.title}”?",
+            "back_url": reverse(
+                "principles:action-edit", args=[council.slug, action.principle.number, action.pk]
+            ),
+        },
     )
 
 
@@ -184,23 +214,99 @@ def evidence_create(request, council_slug: str, number: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        evidence = evidence_add(
-            council=council,
-            principle=principle,
-            by=request.user,
-            title=data["title"],
-            description=data["description"],
-            dated_on=data["dated_on"],
-            url=data["url"],
-            upload=data["file"],
-            file_type=getattr(form, "file_type", ""),
-        )
+        try:
+            evidence = evidence_add(
+                council=council,
+                principle=principle,
+                by=request.user,
+                title=data["title"],
+                description=data["description"],
+                dated_on=data["dated_on"],
+                url=data["url"],
+                upload=data["file"],
+                file_type=getattr(form, "file_type", ""),
+                submission=data["submission"],
+            )
+        except AlreadySubmitted:
+            say_already_sent(request)
+            return _detail(council, principle)
         messages.success(request, f"Evidence “{evidence.title}” added.")
         return _detail(council, principle)
     return render(
         request,
         "principles/evidence_form.html",
-        {"council": council, "principle": principle, "form": form},
+        {"council": council, "principle": principle, "form": form, "evidence": None},
+    )
+
+
+def evidence_edit(request, council_slug: str, number: int, pk: int):
+    council = request.council
+    evidence = council_evidence(council, number, pk)
+    _require_change(request)
+    principle = evidence.principle
+    form = EvidenceChangeForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial=_initial(evidence, EVIDENCE_FIELDS),
+        current_file=evidence.file_name,
+    )
+    extra = {}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = evidence_update(
+                evidence=evidence,
+                by=request.user,
+                base_version=data["version"],
+                upload=data["file"],
+                file_type=getattr(form, "file_type", ""),
+                remove_file=data.get("remove_file", False),
+                **form.record_fields(),
+            )
+        except EditConflict as conflict:
+            extra = conflict_context(form, conflict)
+        else:
+            say_saved(request, saved, f"Evidence “{saved.title}” saved.")
+            return _detail(council, principle)
+    return render(
+        request,
+        "principles/evidence_form.html",
+        {
+            "council": council,
+            "principle": principle,
+            "form": form,
+            "evidence": evidence,
+            **extra,
+        },
+    )
+
+
+def evidence_delete(request, council_slug: str, number: int, pk: int):
+    council = request.council
+    evidence = council_evidence(council, number, pk)
+    _require_change(request)
+    principle = evidence.principle
+    form = RemovalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evidence_remove(evidence=evidence, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as refused:
+            form.add_error(None, refused.messages[0])
+        else:
+            messages.success(request, f"Evidence “{evidence.title}” removed. The history keeps it.")
+            return _detail(council, principle)
+    return render(
+        request,
+        "principles/remove_confirm.html",
+        {
+            "council": council,
+            "principle": principle,
+            "form": form,
+            "heading": f"Remove the evidence “{evidence.title}”?",
+            "back_url": reverse(
+                "principles:evidence-edit", args=[council.slug, principle.number, evidence.pk]
+            ),
+        },
     )
 
 

@@ -63,7 +63,18 @@ def _current_criterion(council=None) -> dict:
 OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
     **{
         f"assessments:{name}": _assessment
-        for name in ("detail", "answers", "submit", "review", "results", "pdf", "csv", "invite")
+        for name in (
+            "detail",
+            "answers",
+            "submit",
+            "review",
+            "results",
+            "pdf",
+            "csv",
+            "invite",
+            "period",
+            "delete",
+        )
     },
     "assessments:gap-action": _assessment_answer,
     "assessments:withdraw": _peer_review,
@@ -84,6 +95,9 @@ OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
     "endorsements:document-pdf": _signed_endorsement,
     "endorsements:signed-pdf": _signed_endorsement,
     "principles:action-edit": lambda c: {"pk": factories.ActionFactory(council=c).pk},
+    "principles:action-remove": lambda c: {"pk": factories.ActionFactory(council=c).pk},
+    "principles:evidence-edit": lambda c: {"pk": factories.EvidenceFactory(council=c).pk},
+    "principles:evidence-remove": lambda c: {"pk": factories.EvidenceFactory(council=c).pk},
     "principles:evidence-file": lambda c: {"pk": factories.EvidenceFactory(council=c).pk},
     "conversation": lambda c: {"pk": factories.ConversationFactory(council=c).pk},
     "outcome-action": _outcome,

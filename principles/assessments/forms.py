@@ -1,31 +1,28 @@
 """Forms for practice assessments and the framework."""
 
-import re
-
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from keepitlocal.forms import BaseForm
+from keepitlocal.forms import BaseForm, OneTimeForm
 from principles.assessments.models import Answer, Level
-from principles.assessments.services import answer_fingerprint
+from principles.assessments.services import NotAllowedNow, answer_fingerprint, assessment_period
 from principles.spend.models import financial_year_label, financial_year_of
 
 MAX_COMMENT = 5000
-PERIOD = re.compile(r"^[0-9A-Za-z][0-9A-Za-z ./-]{0,19}$")
 
 
 def suggested_period(today) -> str:
     return financial_year_label(financial_year_of(today))
 
 
-class StartAssessmentForm(BaseForm):
+class StartAssessmentForm(OneTimeForm):
     submit_label = "Start assessment"
 
     period = forms.CharField(
         label="Which period does the assessment cover?",
-        help_text="Usually a financial year, for example 2026-27.",
+        help_text="A financial year, for example 2026-27, or a quarter of one, like 2026-27 Q1.",
         max_length=20,
         error_messages={
             "required": "Enter the period the assessment covers, for example 2026-27",
@@ -39,12 +36,16 @@ class StartAssessmentForm(BaseForm):
         self.fields["period"].widget.attrs["class"] = "govuk-input--width-10"
 
     def clean_period(self) -> str:
-        period = " ".join(self.cleaned_data["period"].split())
-        if not PERIOD.match(period):
-            raise ValidationError(
-                "The period can only have letters, numbers, spaces, dashes, dots and slashes"
-            )
-        return period
+        try:
+            return assessment_period(self.cleaned_data["period"])
+        except NotAllowedNow as refusal:
+            raise ValidationError(str(refusal)) from None
+
+
+class AssessmentPeriodForm(StartAssessmentForm):
+    """Correcting the period of a draft assessment."""
+
+    submit_label = "Save"
 
 
 class AnswerForm(forms.Form):

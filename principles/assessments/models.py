@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
+
+from keepitlocal.history import tracked
 
 MIN_CRITERIA = 3
 MAX_CRITERIA = 5
@@ -31,6 +32,13 @@ class Frozen(Exception):
     """A published framework version, or an approved assessment, cannot change."""
 
 
+@tracked(
+    "number",
+    "change_note",
+    topic=lambda version: "framework",
+    label=lambda version: f"Framework version {version.number}",
+    added="Framework version {number} published",
+)
 class FrameworkVersion(models.Model):
     """One published version of the framework. A revision publishes a new version; assessments
     keep the version they were started against."""
@@ -95,6 +103,13 @@ class Criterion(models.Model):
         return getattr(self, LEVEL_FIELDS[Level(level)])
 
 
+@tracked(
+    "period",
+    "status",
+    topic=lambda assessment: f"assessment:{assessment.pk}",
+    label=lambda assessment: f"Practice assessment {assessment.period}",
+    added="Practice assessment {period} started",
+)
 class Assessment(models.Model):
     """A council's assessment of its practice for a period, against one framework version."""
 
@@ -128,7 +143,6 @@ class Assessment(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -160,6 +174,13 @@ class Assessment(models.Model):
         return self.status == self.Status.APPROVED
 
 
+@tracked(
+    "level",
+    "comment",
+    "evidence",
+    topic=lambda answer: f"assessment:{answer.assessment_id}",
+    label=lambda answer: f"Answer to {answer.criterion.reference}",
+)
 class Answer(models.Model):
     """A council's answer to one criterion: a level, a comment and the principle's evidence.
 
@@ -176,7 +197,6 @@ class Answer(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    history = HistoricalRecords(m2m_fields=[evidence])
 
     class Meta:
         ordering = ["criterion__principle__number", "criterion__number"]
@@ -241,6 +261,12 @@ class ReviewComment(models.Model):
         return f"{self.get_kind_display()} by {self.author_name}"
 
 
+@tracked(
+    "reviewer_council",
+    "withdrawn_at",
+    topic=lambda review: f"assessment:{review.assessment_id}",
+    label=lambda review: f"Peer review by {review.reviewer_council}",
+)
 class PeerReview(models.Model):
     """An invitation to a peer council's champions to review an assessment: read-only, with
     comments."""

@@ -119,15 +119,6 @@ def peer_council_choices(council: Council) -> QuerySet[Council]:
     return Council.objects.exclude(pk=council.pk).order_by("name")
 
 
-def answer_history(assessment: Assessment, limit: int = 50) -> list:
-    """The latest changes to the assessment's answers, newest first, who and what (one query)."""
-    return list(
-        Answer.history.filter(assessment_id=assessment.pk, history_type="~")
-        .select_related("history_user", "criterion__principle")
-        .order_by("-history_date", "-history_id")[:limit]
-    )
-
-
 def assessment_answer(assessment: Assessment, pk: int) -> Answer:
     return get_object_or_404(
         Answer.objects.select_related("criterion__principle", "assessment__council"),

@@ -7,9 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from keepitlocal.forms import RemovalForm, set_form_data
+from keepitlocal.pages import say_already_sent
+from keepitlocal.selectors import record_history
+from keepitlocal.writes import AlreadySubmitted
 from principles.assessments.exports import answers_csv, report_pdf, results_chart
 from principles.assessments.forms import (
     AnswerForm,
+    AssessmentPeriodForm,
     CommentForm,
     CriterionForm,
     InvitePeerForm,
@@ -20,7 +25,6 @@ from principles.assessments.forms import (
 )
 from principles.assessments.models import Assessment
 from principles.assessments.selectors import (
-    answer_history,
     assessment_answer,
     assessment_answers,
     assessment_peer_reviews,
@@ -48,6 +52,8 @@ from principles.assessments.services import (
     answer_fingerprint,
     answers_save,
     assessment_approve,
+    assessment_delete,
+    assessment_period_correct,
     assessment_return,
     assessment_start,
     assessment_submit,
@@ -104,8 +110,16 @@ def assessment_start_view(request, council_slug: str):
     if request.method == "POST" and form.is_valid():
         try:
             assessment = assessment_start(
-                council=council, period=form.cleaned_data["period"], by=request.user
+                council=council,
+                period=form.cleaned_data["period"],
+                by=request.user,
+                submission=form.cleaned_data["submission"],
             )
+        except AlreadySubmitted as sent:
+            say_already_sent(request)
+            if sent.record_id:
+                return redirect("assessments:answers", council_slug=council.slug, pk=sent.record_id)
+            return redirect("assessments:index", council_slug=council.slug)
         except NotAllowedNow as refusal:
             form.add_error("period", str(refusal))
         else:
@@ -115,6 +129,61 @@ def assessment_start_view(request, council_slug: str):
         request,
         "assessments/start.html",
         {"council": council, "form": form, "framework": current_framework()},
+    )
+
+
+def assessment_period_edit(request, council_slug: str, pk: int):
+    council = request.council
+    assessment = council_assessment(council, pk)
+    _require(request, CHANGE, "Your role in this council does not allow you to change it.")
+    if not assessment.is_editable:
+        messages.info(request, _locked_message(assessment))
+        return _detail(assessment)
+    form = AssessmentPeriodForm(
+        request.POST if request.method == "POST" else None,
+        initial={"period": assessment.period},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_period_correct(
+                assessment=assessment, by=request.user, period=form.cleaned_data["period"]
+            )
+        except NotAllowedNow as refusal:
+            form.add_error("period", str(refusal))
+        else:
+            messages.success(request, f"The period is now {form.cleaned_data['period']}.")
+            return _detail(assessment)
+    return render(
+        request,
+        "assessments/period_form.html",
+        {"council": council, "assessment": assessment, "form": form},
+    )
+
+
+def assessment_delete_view(request, council_slug: str, pk: int):
+    council = request.council
+    assessment = council_assessment(council, pk)
+    _require(request, CHANGE, "Your role in this council does not allow you to delete it.")
+    form = RemovalForm(request.POST if request.method == "POST" else None)
+    form.fields["reason"].label = "Why is it being deleted?"
+    form.helper.inputs[0].value = "Delete draft"
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment_delete(
+                assessment=assessment, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except NotAllowedNow as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                f"The draft {assessment.period} assessment is deleted. The history keeps it.",
+            )
+            return redirect("assessments:index", council_slug=council.slug)
+    return render(
+        request,
+        "assessments/delete_confirm.html",
+        {"council": council, "assessment": assessment, "form": form},
     )
 
 
@@ -128,7 +197,10 @@ def _detail_context(request, assessment: Assessment, answers) -> dict:
         "answered": _answered(answers),
         "comments": list(review_comments(assessment)),
         "peer_reviews": list(assessment_peer_reviews(assessment)),
-        "history": answer_history(assessment),
+        "history": record_history(council, topics=[f"assessment:{assessment.pk}"]),
+        "can_correct": user.has_perm(CHANGE, council) and assessment.is_editable,
+        "can_delete": user.has_perm(CHANGE, council)
+        and assessment.status == Assessment.Status.DRAFT,
         "can_change": user.has_perm(CHANGE, council) and assessment.is_editable,
         "can_review": user.has_perm(REVIEW, council)
         and assessment.status == Assessment.Status.SUBMITTED,
@@ -152,10 +224,13 @@ def _answer_forms(request, assessment, answers, data=None) -> list[AnswerForm]:
 
 
 def _rebase(data, form: AnswerForm, answer) -> None:
-    """Keep what the person typed, but base their next save on the answer as saved now."""
+    """Show the answer again on the version saved now: what the others saved, with this
+    person's own changes kept (``answer.conflict`` says which), based on the saved version."""
     linked = [item.pk for item in answer.evidence.all()]
     data[form.add_prefix("version")] = str(answer.version)
     data[form.add_prefix("seen")] = answer_fingerprint(answer.level, answer.comment, linked)
+    for name, value in answer.conflict.rebased.items():
+        set_form_data(form, data, name, value)
 
 
 def answers_edit(request, council_slug: str, pk: int):
@@ -194,6 +269,7 @@ def answers_edit(request, council_slug: str, pk: int):
         by_id = {form.answer.pk: form for form in forms}
         fresh = {answer.pk: answer for answer in assessment_answers(assessment)}
         for answer in result.conflicts:
+            fresh[answer.pk].conflict = answer.conflict
             _rebase(data, by_id[answer.pk], fresh[answer.pk])
         forms = _answer_forms(request, assessment, list(fresh.values()), data)
         for form in forms:
@@ -207,6 +283,8 @@ def answers_edit(request, council_slug: str, pk: int):
             saved=len(result.saved),
         )
     saved = len(result.saved)
+    for merged in result.merged:
+        messages.info(request, merged.message)
     if request.POST.get("action") == "submit":
         try:
             assessment_submit(assessment=assessment, by=request.user)

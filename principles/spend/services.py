@@ -229,7 +229,7 @@ def local_spend_period_update(
         .get(pk=period.pk)
     )
     if period.version != base_version:
-        raise EditConflict(changed_by=str(period.updated_by or "Someone else"), changes=[])
+        raise EditConflict(changed_by=str(period.updated_by or "Someone else"))
     period.source = source
     period.target_percentage = target_percentage
     period.tier2_local_spend = tier2_local_spend
@@ -679,7 +679,7 @@ def supplier_classify(
         .get(pk=supplier.pk)
     )
     if supplier.version != base_version:
-        raise EditConflict(changed_by=str(supplier.updated_by or "Someone else"), changes=[])
+        raise EditConflict(changed_by=str(supplier.updated_by or "Someone else"))
     cleaned = normalise_postcode(postcode) if postcode.strip() else ""
     if cleaned is None:
         raise ValidationError({"postcode": "Enter a real postcode, like BN7 1UE"})

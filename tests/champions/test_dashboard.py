@@ -8,17 +8,22 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from champions import selectors
 from champions.selectors import previous_quarter_end
+from champions.services import champion_appoint
+from keepitlocal.models import RecordChange
+from keepitlocal.services import community_conversation_record
+from keepitlocal.writes import change_record, council_write
 from principles.models import Action, PrincipleProgress
+from principles.services import action_update
 from tests.factories import (
     ActionFactory,
     ChampionAppointmentFactory,
     ConversationFactory,
     DecisionToJoinFactory,
     EvidenceFactory,
+    MembershipFactory,
     principle,
 )
 from tests.html import page, text
@@ -66,16 +71,26 @@ def test_the_previous_quarter_ends_on_the_last_day_of_the_quarter_before(today, 
     assert previous_quarter_end(today) == quarter_end
 
 
+def _dated(change, when: datetime.datetime, by=None) -> None:
+    RecordChange.objects.filter(pk=change.pk).update(
+        occurred_at=when, actor=by, actor_name=str(by) if by else ""
+    )
+
+
 def _progress(council, number: int, by, changes: list[tuple[str, str, datetime.datetime]]):
-    """Progress on a principle saved once per (stage, rag, when), with history dated ``when``."""
+    """Progress on a principle saved once per (stage, rag, when), with history dated ``when``
+    and made by ``by``, written as the writes contract writes it."""
     progress = PrincipleProgress(council=council, principle=principle(number), version=0)
     for stage, rag, when in changes:
-        progress.stage, progress.rag = stage, rag
-        progress.version += 1
-        progress._history_user = by
-        progress.save()
-        latest = progress.history.order_by("-history_id").first()
-        type(latest).objects.filter(pk=latest.pk).update(history_date=when)
+        with council_write(by=None, council=council, permission=None) as write:
+            if progress.pk is not None:
+                write.track(progress)
+            progress.stage, progress.rag = stage, rag
+            progress.version += 1
+            progress.save()
+            change = write.changed(progress) if progress.version > 1 else write.added(progress)
+        if change is not None:  # a save that changed nothing records nothing
+            _dated(change, when, by)
     return progress
 
 
@@ -102,9 +117,9 @@ def test_principles_show_stage_rag_and_the_change_since_the_previous_quarter(
     )
     _progress(council, 4, officer, [("developing", "", since)])
     gone = _progress(council, 5, officer, [("embedded", "green", before)])
-    gone.delete()
-    deleted = PrincipleProgress.history.filter(history_type="-").get()
-    type(deleted).objects.filter(pk=deleted.pk).update(history_date=just_before)
+    with council_write(by=None, council=council, permission=None) as write:
+        _dated(write.removed(gone), just_before)
+        gone.delete()
     _progress(council, 5, officer, [("developing", "amber", since)])
 
     client.force_login(officer)
@@ -265,22 +280,53 @@ def test_recent_activity_lists_the_latest_changes_newest_first(
     client, officer, council, other_council, overview_url
 ):
     _progress(council, 2, officer, [("developing", "amber", timezone.now())])
-    action = ActionFactory(council=council, title="Map local suppliers")
-    action._history_user = officer
-    action.title = "Map every local supplier"
-    action.save()
-    ConversationFactory(council=council, title="Hastings market day", created_by=officer)
-    ChampionAppointmentFactory(council=council, created_by=officer)
-    ActionFactory(council=other_council, title="Not ours")
+    with council_write(by=None, council=council, permission=None) as write:
+        write.added(ActionFactory(council=council, title="Map local suppliers"))
+    action = Action.objects.get(title="Map local suppliers")
+    action_update(
+        action=action,
+        by=officer,
+        base_version=action.version,
+        title="Map every local supplier",
+        description="",
+        owner=None,
+        owner_name="",
+        due_on=None,
+        status=action.status,
+        completed_on=None,
+    )
+    community_conversation_record(
+        council=council,
+        by=officer,
+        held_on=datetime.date(2026, 3, 5),
+        title="Hastings market day",
+        partners=[],
+        people_count=None,
+        summary="",
+        principles=[],
+        outcomes=[],
+    )
+    council_admin = MembershipFactory(council=council, role="council_admin").user
+    champion_appoint(
+        council=council,
+        by=council_admin,
+        kind="cabinet",
+        title="Lead Member for Resources",
+        starts_on=datetime.date(2022, 7, 26),
+        person_name="Councillor Bennett",
+    )
+    with council_write(by=None, council=other_council, permission=None) as write:
+        write.added(ActionFactory(council=other_council, title="Not ours"))
     client.force_login(officer)
     response = client.get(overview_url)
     items = [text(li) for li in page(response).cssselect("main ul.govuk-list")[-1]]
-    assert items[0].startswith(f"Cabinet champion appointment recorded by {officer}")
+    assert items[0].startswith(f"Cabinet champion appointment recorded by {council_admin}")
     assert items[1].startswith(
         f"Community conversation “Hastings market day” recorded by {officer}"
     )
     assert items[2].startswith(f"Action “Map every local supplier” updated by {officer}")
-    assert items[3].startswith("Action “Map local suppliers” added to principle 3 by Someone")
+    # Made by the service itself (a command, say), so named as the service.
+    assert items[3].startswith("Action “Map local suppliers” added to principle 3 by Keep it Local")
     assert items[4].startswith(f"Progress on principle 2 first recorded by {officer}")
     assert "Not ours" not in text(page(response))
 
@@ -291,9 +337,12 @@ def _fill(council, officer, n: int) -> None:
         council,
         3,
         officer,
-        [("developing", "amber", timezone.now() - datetime.timedelta(days=d)) for d in range(n)],
+        [
+            ("developing", ("amber", "green")[d % 2], timezone.now() - datetime.timedelta(days=d))
+            for d in range(n)
+        ],
     )
-    bulk_create_with_history(
+    actions = Action.objects.bulk_create(
         [
             Action(
                 council=council,
@@ -303,9 +352,10 @@ def _fill(council, officer, n: int) -> None:
                 due_on=today + datetime.timedelta(days=i % 30 - 15),
             )
             for i in range(n)
-        ],
-        Action,
-        default_user=officer,
+        ]
+    )
+    RecordChange.objects.bulk_create(
+        change_record(action, kind="added", by=officer, values={}, changes=[]) for action in actions
     )
     for i in range(max(1, n // 10)):
         EvidenceFactory(council=council, title=f"Evidence {i}", file=None)

@@ -13,7 +13,6 @@ from principles.models import Principle
 from tests.factories import (
     ActionFactory,
     ChampionAppointmentFactory,
-    ConversationFactory,
     CouncilFactory,
     DecisionToJoinFactory,
     OutcomeFactory,
@@ -27,6 +26,24 @@ Role = Membership.Role
 
 def body(client, url: str) -> str:
     return text(page(client.get(url)))
+
+
+def _conversation_recorded(council):
+    """A conversation recorded through its service, so it shows in the recent activity."""
+    from keepitlocal.services import community_conversation_record
+    from tests.factories import MembershipFactory
+
+    community_conversation_record(
+        council=council,
+        by=MembershipFactory(council=council, role=Role.OFFICER).user,
+        held_on=datetime.date(2026, 3, 5),
+        title="Rye town meeting",
+        partners=[],
+        people_count=None,
+        summary="",
+        principles=[],
+        outcomes=[],
+    )
 
 
 def councils_table(client) -> str:
@@ -67,7 +84,7 @@ def test_progress_saved_from_its_page_shows_on_the_dashboard(
             ),
             "Chase late invoices",
         ),
-        (lambda c: ConversationFactory(council=c, title="Rye town meeting"), "Rye town meeting"),
+        (_conversation_recorded, "Rye town meeting"),
         (lambda c: DecisionToJoinFactory(council=c), "Was due for renewal on 26 July 2023"),
     ],
 )
@@ -192,3 +209,56 @@ def test_tomorrow_the_dashboard_is_worked_out_again(
     later = timezone.localdate() + datetime.timedelta(days=2)
     monkeypatch.setattr(timezone, "localdate", lambda *args: later)
     assert "Overdue (1)" in body(client, overview_url)
+
+
+def _medians(client, url: str) -> list[str]:
+    rows = page(client.get(url)).cssselect("table")
+    for table in rows:
+        headers = [text(th) for th in table.cssselect("thead th")]
+        if "Network median" in headers:
+            column = headers.index("Network median")
+            return [text(row.cssselect("th, td")[column]) for row in table.cssselect("tbody tr")]
+    raise AssertionError("No table with a network median")
+
+
+@pytest.mark.django_db
+def test_a_peer_that_stops_sharing_leaves_every_dashboard_at_once(
+    client, officer, council, overview_url, member
+):
+    """Seen: after a peer turned sharing off, the dashboard kept its scores for ten minutes."""
+    from champions.services import council_sharing_update
+    from tests.factories import assessment
+
+    assessment(council, level=2, status="approved")
+    peer = CouncilFactory(name="Borsetshire District Council", shares_with_peers=True)
+    assessment(peer, level=4, status="approved")
+    client.force_login(officer)
+    assert set(_medians(client, overview_url)) == {"4.0"}  # the peer's scores
+
+    council_sharing_update(
+        council=peer,
+        by=member(Role.COUNCIL_ADMIN, of=peer),
+        shares_with_peers=False,
+    )
+    assert set(_medians(client, overview_url)) == {"–"}
+
+    council_sharing_update(
+        council=peer, by=member(Role.COUNCIL_ADMIN, of=peer), shares_with_peers=True
+    )
+    assert set(_medians(client, overview_url)) == {"4.0"}
+
+
+@pytest.mark.django_db
+def test_a_peer_joining_or_leaving_the_network_changes_every_dashboard_at_once(
+    client, officer, council, overview_url
+):
+    from tests.factories import assessment
+
+    assessment(council, level=2, status="approved")
+    client.force_login(officer)
+    assert set(_medians(client, overview_url)) == {"–"}
+    peer = CouncilFactory(shares_with_peers=True)
+    assessment(peer, level=3, status="approved")
+    assert set(_medians(client, overview_url)) == {"3.0"}
+    peer.delete()
+    assert set(_medians(client, overview_url)) == {"–"}

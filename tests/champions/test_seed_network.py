@@ -14,10 +14,18 @@ from keepitlocal.models import (
     DecisionToJoin,
     LocalPartner,
     Membership,
+    RecordChange,
     User,
 )
 from principles.models import Action, Evidence, PrincipleProgress
 from tests.factories import CouncilFactory
+
+
+def _changes(record):
+    """The recorded history of a kind of record (a model) or of one record."""
+    model = record if isinstance(record, type) else type(record)
+    changes = RecordChange.objects.filter(record_type=model._meta.label_lower)
+    return changes if isinstance(record, type) else changes.filter(record_id=record.pk)
 
 
 def synthetic():
@@ -47,19 +55,19 @@ def test_every_council_gets_every_section():
 def test_history_spans_the_years_so_quarters_can_be_compared():
     call_command("seed_network", councils=3, years=2, stdout=None)
     today = timezone.localdate()
-    history = PrincipleProgress.history.filter(council__in=synthetic())
-    dates = sorted(row.history_date.date() for row in history)
+    history = _changes(PrincipleProgress).filter(council__in=synthetic())
+    dates = sorted(timezone.localdate(row.occurred_at) for row in history)
     assert dates[0] >= today - datetime.timedelta(days=2 * 366)
     assert dates[0] <= previous_quarter_end(today)
     assert dates[-1] <= today
     for progress in PrincipleProgress.objects.filter(council__in=synthetic()):
-        rows = list(progress.history.order_by("history_date"))
+        rows = list(_changes(progress).order_by("occurred_at", "pk"))
         assert len(rows) == progress.version
-        assert rows[-1].stage == progress.stage
-        assert rows[0].history_type == "+"
+        assert rows[-1].values["stage"] == progress.stage
+        assert rows[0].kind == "added"
     done = Action.objects.filter(council__in=synthetic(), status="done").first()
     assert done is not None
-    assert done.history.count() == 2
+    assert _changes(done).count() == 2
 
 
 @pytest.mark.django_db
@@ -70,8 +78,8 @@ def test_running_it_again_replaces_the_network_and_keeps_everything_else():
         synthetic().count(),
         User.objects.filter(username__startswith="synthetic-").count(),
         Action.objects.count(),
-        Action.history.count(),
-        PrincipleProgress.history.count(),
+        _changes(Action).count(),
+        _changes(PrincipleProgress).count(),
     )
     names = sorted(synthetic().values_list("name", flat=True))
     call_command("seed_network", councils=3, years=1, stdout=None)
@@ -79,13 +87,13 @@ def test_running_it_again_replaces_the_network_and_keeps_everything_else():
         synthetic().count(),
         User.objects.filter(username__startswith="synthetic-").count(),
         Action.objects.count(),
-        Action.history.count(),
-        PrincipleProgress.history.count(),
+        _changes(Action).count(),
+        _changes(PrincipleProgress).count(),
     )
     assert again == first
     assert sorted(synthetic().values_list("name", flat=True)) == names  # same seed, same network
     assert Council.objects.filter(pk=ours.pk).exists()
-    assert not Action.history.filter(history_type="-").exists()
+    assert not _changes(Action).filter(kind="removed").exists()
 
 
 @pytest.mark.django_db

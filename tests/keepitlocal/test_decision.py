@@ -13,6 +13,7 @@ from tests.html import page, text
 
 def form_data(**overrides):
     data = {
+        "version": "0",
         "decided_on_0": "26",
         "decided_on_1": "7",
         "decided_on_2": "2022",

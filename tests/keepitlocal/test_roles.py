@@ -112,7 +112,7 @@ def test_role_checks_on_a_page_add_no_queries(
     DecisionToJoinFactory(council=council, updated_by=member(Role.CHAMPION))
     client.force_login(member(role))
     client.get(f"/councils/{council.slug}/")
-    # session, user, membership with council, decision with who last changed it
-    with django_assert_num_queries(4):
+    # session, user, membership with council, decision with who last changed it, its history
+    with django_assert_num_queries(5):
         response = client.get(f"/councils/{council.slug}/decision/")
     assert (b"Change the decision" in response.content) == (role == Role.COUNCIL_ADMIN)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from champions.models import ChampionAppointment
 from keepitlocal.management.commands.seed_demo import DEMO_PASSWORD
-from keepitlocal.models import Council, DecisionToJoin, Membership, User
+from keepitlocal.models import Council, DecisionToJoin, Membership, RecordChange, User
 from principles.models import PrincipleProgress
 
 
@@ -24,7 +24,7 @@ def counts():
         Membership.objects.count(),
         DecisionToJoin.objects.count(),
         PrincipleProgress.objects.count(),
-        PrincipleProgress.history.count(),
+        RecordChange.objects.count(),
         ChampionAppointment.objects.count(),
     )
 
@@ -34,7 +34,8 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=None)
     first = counts()
     call_command("seed_demo")
-    assert counts() == first == (2, 7, 6, 1, 1, 1, 2)
+    # The history: the decision, the progress on principle 3 and the two appointments.
+    assert counts() == first == (2, 7, 6, 1, 1, 4, 2)
 
 
 @pytest.mark.django_db

@@ -4,7 +4,8 @@ import pytest
 
 from keepitlocal.models import Membership
 from principles.models import Action
-from tests.factories import ActionFactory, MembershipFactory
+from principles.services import action_create
+from tests.factories import ActionFactory, MembershipFactory, principle
 from tests.html import page, text
 
 
@@ -83,9 +84,9 @@ def test_marking_done_records_the_completed_date(client, officer, council):
 
 @pytest.mark.django_db
 def test_two_people_changing_one_action_the_second_is_refused(client, member, council):
-    action = ActionFactory(council=council, title="Original", version=1)
-    url = f"/councils/{council.slug}/principles/3/actions/{action.pk}/"
     first, second = member(Membership.Role.OFFICER), member(Membership.Role.CHAMPION)
+    action = action_create(council=council, principle=principle(3), by=first, title="Original")
+    url = f"/councils/{council.slug}/principles/3/actions/{action.pk}/"
     client.force_login(first)
     client.post(url, action_data(version=1, title="First's title", owner_name=""))
     client.force_login(second)

@@ -1,6 +1,7 @@
 """Every change to progress, actions and evidence shows on the principle page in plain English."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -38,12 +39,17 @@ def test_history_says_who_changed_what_and_when(client, member, council, monkeyp
         completed_on=None,
     )
     client.force_login(jo)
-    items = [
+    shown = [
         text(li)
         for li in page(client.get(f"/councils/{council.slug}/principles/3/")).cssselect(
             ".app-history li"
         )
     ]
+    # Each change is shown with the time of day it was made.
+    now = timezone.localtime()
+    assert all(re.search(r", \d{2}:\d{2}$", item) for item in shown)
+    assert any(item.endswith(f"{now:%H}:{now:%M}") for item in shown) or now.second < 5
+    items = [re.sub(r", \d{2}:\d{2}$", "", item) for item in shown]
     today = timezone.localdate()
     on = f"by Jo Smith, {today.day} {today:%B %Y}"
     assert f"Stage changed from developing to established {on}" in items

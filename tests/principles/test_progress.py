@@ -78,13 +78,21 @@ def test_bad_progress_is_explained_and_nothing_is_saved(
 
 
 @pytest.mark.django_db
-def test_two_officers_editing_at_once_the_second_is_refused_and_keeps_their_input(
+def test_two_officers_changing_the_same_fields_at_once_the_second_sees_both_and_keeps_input(
     client, member, council, progress_url
 ):
-    """Both open the form at version 1; the first saves; the second is told what changed."""
-    PrincipleProgressFactory(council=council, stage="developing", narrative="Start", version=1)
+    """Both open the form at version 1; the first saves; the second changed the same fields."""
     first, second = member(Role.OFFICER), member(Role.OFFICER)
-
+    principle_progress_update(
+        council=council,
+        principle=principle(3),
+        by=first,
+        base_version=0,
+        stage="developing",
+        rag="green",
+        narrative="Start",
+        next_steps="Agree a higher target.",
+    )
     client.force_login(second)
     form_seen_by_second = page(client.get(progress_url))
     assert form_seen_by_second.cssselect("input[name=version]")[0].get("value") == "1"
@@ -97,12 +105,12 @@ def test_two_officers_editing_at_once_the_second_is_refused_and_keeps_their_inpu
         progress_url, progress_data(version=1, stage="embedded", narrative="Second's words")
     )
     html = page(response)
-    assert f"{first} changed this while you were editing it" in text(
-        html.cssselect(".govuk-error-summary")[0]
-    )
+    summary = text(html.cssselect(".govuk-error-summary")[0])
+    assert f"{first} changed this while you were editing it" in summary
+    assert f"{first} changed the stage to “established” while you were editing" in summary
     conflict = text(html.cssselect("#edit-conflict")[0])
-    assert "Stage: from “Developing” to “Established”" in conflict
-    assert "Summary: from “Start” to “First”" in conflict
+    assert "Stage: from “developing” to “established”; yours is “embedded”" in conflict
+    assert "Summary: from “Start” to “First”; yours is “Second's words”" in conflict
     # Their own words are still in the form, now based on the latest version.
     assert html.cssselect("#id_narrative")[0].text_content().strip() == "Second's words"
     assert html.cssselect("input[name=version]")[0].get("value") == "2"
@@ -116,17 +124,42 @@ def test_two_officers_editing_at_once_the_second_is_refused_and_keeps_their_inpu
 
 
 @pytest.mark.django_db
-def test_two_first_saves_of_new_progress_do_not_both_win(member, council):
+def test_two_first_saves_of_the_same_progress_make_one_record(member, council):
     first, second = member(Role.OFFICER), member(Role.OFFICER)
     fields = {"stage": "developing", "rag": "", "narrative": "", "next_steps": ""}
     principle_progress_update(
         council=council, principle=principle(), by=first, base_version=0, **fields
     )
-    with pytest.raises(EditConflict):
+    principle_progress_update(
+        council=council, principle=principle(), by=second, base_version=0, **fields
+    )
+    saved = PrincipleProgress.objects.get()
+    assert (saved.stage, saved.version, saved.last_reviewed_by) == ("developing", 2, second)
+
+
+@pytest.mark.django_db
+def test_two_different_first_saves_give_the_second_a_conflict(member, council):
+    first, second = member(Role.OFFICER), member(Role.OFFICER)
+    fields = {"rag": "", "narrative": "", "next_steps": ""}
+    principle_progress_update(
+        council=council,
+        principle=principle(),
+        by=first,
+        base_version=0,
+        stage="developing",
+        **fields,
+    )
+    with pytest.raises(EditConflict) as conflict:
         principle_progress_update(
-            council=council, principle=principle(), by=second, base_version=0, **fields
+            council=council,
+            principle=principle(),
+            by=second,
+            base_version=0,
+            stage="embedded",
+            **fields,
         )
-    assert PrincipleProgress.objects.count() == 1
+    assert [item.field for item in conflict.value.conflicts] == ["stage"]
+    assert PrincipleProgress.objects.get().stage == "developing"
 
 
 @pytest.mark.django_db
@@ -134,17 +167,32 @@ def test_two_first_saves_at_the_same_moment_give_the_second_a_conflict_not_an_er
     member, council, monkeypatch
 ):
     first, second = member(Role.OFFICER), member(Role.OFFICER)
-    fields = {"stage": "developing", "rag": "", "narrative": "", "next_steps": ""}
+    fields = {"rag": "", "narrative": "", "next_steps": ""}
     principle_progress_update(
-        council=council, principle=principle(), by=first, base_version=0, **fields
+        council=council,
+        principle=principle(),
+        by=first,
+        base_version=0,
+        stage="developing",
+        **fields,
     )
     # As if the second person's check ran before the first person's row was written.
-    monkeypatch.setattr(
-        PrincipleProgress.objects, "select_for_update", PrincipleProgress.objects.none
-    )
+    real_select = PrincipleProgress.objects.select_for_update
+    calls = []
+
+    def first_finds_nothing():
+        calls.append(1)
+        return PrincipleProgress.objects.none() if len(calls) == 1 else real_select()
+
+    monkeypatch.setattr(PrincipleProgress.objects, "select_for_update", first_finds_nothing)
     with pytest.raises(EditConflict) as conflict:
         principle_progress_update(
-            council=council, principle=principle(), by=second, base_version=0, **fields
+            council=council,
+            principle=principle(),
+            by=second,
+            base_version=0,
+            stage="embedded",
+            **fields,
         )
     monkeypatch.undo()
     assert conflict.value.changed_by == str(first)

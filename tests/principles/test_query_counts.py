@@ -3,8 +3,9 @@
 import datetime
 
 import pytest
-from simple_history.utils import bulk_create_with_history
 
+from keepitlocal.models import RecordChange
+from keepitlocal.writes import change_record
 from principles.models import Action, Evidence, PrincipleProgress
 from tests.factories import principle
 
@@ -14,14 +15,20 @@ PRINCIPLE_PAGE_QUERIES = 12  # principle 3 also shows the latest local spend
 
 
 def fill(council, officer, n):
+    """n changes to progress, n actions and n pieces of evidence, with their history."""
     p3 = principle(3)
     progress = PrincipleProgress.objects.create(council=council, principle=p3, version=1)
+    changes = [change_record(progress, kind="added", by=officer, values={}, changes=[])]
     for version in range(2, n + 1):  # n history rows for the progress record
         progress.stage = ["developing", "established"][version % 2]
         progress.version = version
-        progress._history_user = officer
         progress.save()
-    bulk_create_with_history(
+        old, new = ["established", "developing"][version % 2], progress.stage
+        change = {"field": "stage", "label": "Stage", "old": old, "new": new}
+        changes.append(
+            change_record(progress, kind="changed", by=officer, values={}, changes=[change])
+        )
+    actions = Action.objects.bulk_create(
         [
             Action(
                 council=council,
@@ -31,18 +38,19 @@ def fill(council, officer, n):
                 due_on=datetime.date(2020 + i % 10, 1, 1),
             )
             for i in range(n)
-        ],
-        Action,
-        default_user=officer,
+        ]
     )
-    bulk_create_with_history(
+    evidence = Evidence.objects.bulk_create(
         [
             Evidence(council=council, principle=p3, title=f"Evidence {i}", url="https://e.org")
             for i in range(n)
-        ],
-        Evidence,
-        default_user=officer,
+        ]
     )
+    changes += [
+        change_record(record, kind="added", by=officer, values={}, changes=[])
+        for record in [*actions, *evidence]
+    ]
+    RecordChange.objects.bulk_create(changes)
 
 
 @pytest.mark.django_db
