@@ -117,8 +117,10 @@ def test_an_assessment_from_first_answer_to_approval_results_and_pdf(page, histo
     page.goto("/councils/east-sussex/assessments/")
     page.get_by_role("link", name="2026-27").click()
     assert page.get_by_text(
-        "Principle 6.4 needs evidence of the simplified contracts."
+        "Principle 6.4 needs evidence of the simplified contracts.", exact=True
     ).is_visible()
+    # The history says who returned it, and why.
+    assert page.locator(".app-history").get_by_text("to returned for changes").is_visible()
     page.get_by_role("link", name="Continue answering").click()
     last = page.locator(".app-criterion").nth(23)
     last.get_by_label("Developing", exact=True).check()
