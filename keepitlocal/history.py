@@ -34,6 +34,9 @@ class Tracking:
     # False for a record that is the page's own subject (a principle's progress), whose
     # changes read "Stage changed …" rather than "Progress: stage changed …".
     named_in_changes: bool = True
+    # True when every record of the kind is made with its fields at their defaults, in bulk and
+    # without history (a new assessment's empty answers): version 1 is then known to be blank.
+    starts_blank: bool = False
 
 
 _TRACKED: dict[type[models.Model], Tracking] = {}
@@ -45,6 +48,7 @@ def tracked(
     label: Callable[[Any], str],
     added: str = "",
     named_in_changes: bool = True,
+    starts_blank: bool = False,
 ):
     """Class decorator: keep the history of ``fields`` of this model (see the module docstring)."""
 
@@ -55,6 +59,7 @@ def tracked(
             label=label,
             added=added,
             named_in_changes=named_in_changes,
+            starts_blank=starts_blank,
         )
         return model
 

@@ -288,18 +288,10 @@ def _council_of(instance) -> Council | None:
 def _base_values(instance, base_version: int, names: tuple[str, ...]) -> dict | None:
     """The tracked values of ``instance`` at ``base_version``, or None when not known."""
     if base_version == 0:
-        # The person started from no record at all: what a new one would hold.
-        blank = type(instance)()
-        return {
-            name: history.raw_value(
-                blank._meta.get_field(name), getattr(blank, blank._meta.get_field(name).attname)
-            )
-            for name in names
-            if not blank._meta.get_field(name).many_to_many
-        }
+        return _blank_values(type(instance), names)  # started from no record at all
     # A save that changed no tracked field records nothing, so the values at a version are
     # those of the last change recorded at or before it.
-    return (
+    recorded = (
         RecordChange.objects.filter(
             record_type=history.record_type(type(instance)),
             record_id=instance.pk,
@@ -310,6 +302,21 @@ def _base_values(instance, base_version: int, names: tuple[str, ...]) -> dict | 
         .values_list("values", flat=True)
         .first()
     )
+    if recorded is None and base_version == 1 and history.tracking_of(type(instance)).starts_blank:
+        return _blank_values(type(instance), names)
+    return recorded
+
+
+def _blank_values(model, names: tuple[str, ...]) -> dict:
+    """What a new record holds: each field's default (none for many-to-many)."""
+    blank = model()
+    values = {}
+    for name in names:
+        field = model._meta.get_field(name)
+        values[name] = (
+            [] if field.many_to_many else history.raw_value(field, getattr(blank, field.attname))
+        )
+    return values
 
 
 def _changed_by_since(instance, base_version: int) -> str:

@@ -180,6 +180,7 @@ class Assessment(models.Model):
     "evidence",
     topic=lambda answer: f"assessment:{answer.assessment_id}",
     label=lambda answer: f"Answer to {answer.criterion.reference}",
+    starts_blank=True,
 )
 class Answer(models.Model):
     """A council's answer to one criterion: a level, a comment and the principle's evidence.

@@ -182,6 +182,21 @@ def test_two_officers_changing_the_same_answer_get_a_conflict_not_a_lost_answer(
     assert (answer(draft, "1.1").level, answer(draft, "1.1").comment) == (4, "second")
 
 
+def test_two_officers_changing_different_parts_of_one_answer_both_keep_their_change(
+    client, member, draft, url
+):
+    first, second = member(), member()
+    opened_by_first = answers_post(draft, {"1.1": {"level": 3}})
+    opened_by_second = answers_post(draft, {"1.1": {"comment": "Mapped for adults only"}})
+    client.force_login(first)
+    client.post(url("answers", draft), opened_by_first)
+    client.force_login(second)
+    response = client.post(url("answers", draft), opened_by_second, follow=True)
+    assert f"{first} also changed this while you were editing it" in text(page(response))
+    saved = answer(draft, "1.1")
+    assert (saved.level, saved.comment, saved.version) == (3, "Mapped for adults only", 3)
+
+
 def test_unchanged_answers_are_not_rewritten(client, officer, draft, url):
     client.force_login(officer)
     client.post(url("answers", draft), answers_post(draft, {"1.1": {"level": 3}}))
