@@ -7,6 +7,10 @@ from tests.factories import CouncilFactory, MembershipFactory, NetworkAdminFacto
 
 ROLES = list(Membership.Role)
 
+# Every test module can race writes (tests/races.py).
+pytest_plugins = ["tests.races"]
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """SQLite's test database in a file of this run, not in memory (ADR 0011).
