@@ -393,6 +393,11 @@ def gap_to_action(*, answer: Answer, by: User) -> tuple[Action, bool]:
     second time returns the action already made (``False``)."""
     council = answer.assessment.council
     _require(by, "principles.change_progress", council, "Your role does not allow adding actions.")
+    # Locked, so of two clicks at once on "Create action" the second waits, then finds the
+    # first one's action.
+    answer.level = (
+        Answer.objects.select_for_update().values_list("level", flat=True).get(pk=answer.pk)
+    )
     existing = Action.objects.filter(council=council, from_answer=answer).first()
     if existing is not None:
         return existing, False
