@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -109,9 +109,16 @@ def decision_edit(request, council_slug: str):
         initial=DecisionToJoinForm.initial_from(existing),
     )
     if request.method == "POST" and form.is_valid():
-        decision_to_join_record(council=council, by=request.user, **form.cleaned_data)
-        messages.success(request, "The decision to join has been saved.")
-        return redirect("decision", council_slug=council.slug)
+        try:
+            decision_to_join_record(
+                council=council, by=request.user, is_first=existing is None, **form.cleaned_data
+            )
+        except ValidationError as refusal:  # someone else recorded it a moment before
+            form.add_error(None, refusal)
+            existing = decision_to_join(council)
+        else:
+            messages.success(request, "The decision to join has been saved.")
+            return redirect("decision", council_slug=council.slug)
     return render(
         request,
         "keepitlocal/decision_form.html",
@@ -197,9 +204,13 @@ def partner_list(request, council_slug: str):
     if request.method == "POST":
         _require_conversations(request)
         if form.is_valid():
-            partner = local_partner_add(council=council, by=request.user, **form.cleaned_data)
-            messages.success(request, f"{partner.name} added to your local partners.")
-            return redirect("partners", council_slug=council.slug)
+            try:
+                partner = local_partner_add(council=council, by=request.user, **form.cleaned_data)
+            except ValidationError as refusal:  # added by someone else a moment before
+                form.add_error(None, refusal)
+            else:
+                messages.success(request, f"{partner.name} added to your local partners.")
+                return redirect("partners", council_slug=council.slug)
     return render(
         request,
         "keepitlocal/partner_list.html",
