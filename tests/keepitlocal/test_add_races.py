@@ -53,9 +53,13 @@ def test_the_second_person_adding_a_partner_at_once_is_told_on_the_page(
     url = f"/councils/{council.slug}/partners/"
     widen(monkeypatch, LocalPartner, "save")
 
+    # Signed in beforehand: signing in writes, which on SQLite would queue one request
+    # behind the other before either has read the page's data.
+    clients = _signed_in(first), _signed_in(second)
+
     outcomes = race(
-        lambda: _signed_in(first).post(url, {"name": "Rother Voluntary Action"}),
-        lambda: _signed_in(second).post(url, {"name": "Rother Voluntary Action"}),
+        lambda: clients[0].post(url, {"name": "Rother Voluntary Action"}),
+        lambda: clients[1].post(url, {"name": "Rother Voluntary Action"}),
     )
 
     assert [outcome.error for outcome in outcomes if not outcome.ok] == []
@@ -102,9 +106,11 @@ def test_the_second_admin_recording_the_first_decision_at_once_is_told_on_the_pa
     url = f"/councils/{council.slug}/decision/edit/"
     widen(monkeypatch, DecisionToJoin, "save")
 
+    clients = _signed_in(first), _signed_in(second)
+
     outcomes = race(
-        lambda: _signed_in(first).post(url, form_data(report_title="First report")),
-        lambda: _signed_in(second).post(url, form_data(report_title="Second report")),
+        lambda: clients[0].post(url, form_data(report_title="First report")),
+        lambda: clients[1].post(url, form_data(report_title="Second report")),
     )
 
     assert [outcome.error for outcome in outcomes if not outcome.ok] == []
