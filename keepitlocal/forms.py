@@ -9,6 +9,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 
+def submit_button(label: str, name: str = "submit", **attrs) -> Submit:
+    """A form's main button. GOV.UK Frontend's Button ignores a second click within a second
+    of the first, so a double click sends the form once."""
+    return Submit(
+        name, label, data_module="govuk-button", data_prevent_double_click="true", **attrs
+    )
+
+
 class BaseForm(forms.Form):
     """A form rendered with the GOV.UK Design System through crispy-forms-gds.
 
@@ -24,7 +32,7 @@ class BaseForm(forms.Form):
         self.helper.form_tag = False  # each page draws its own <form> around the fields
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
-        self.helper.add_input(Submit("submit", self.submit_label))
+        self.helper.add_input(submit_button(self.submit_label))
 
 
 class OneTimeForm(BaseForm):
@@ -124,9 +132,7 @@ class RemovalForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.inputs = [
-            Submit("submit", self.submit_label, css_class="govuk-button--warning")
-        ]
+        self.helper.inputs = [submit_button(self.submit_label, css_class="govuk-button--warning")]
 
 
 class DateField(DateInputField):
@@ -185,7 +191,7 @@ class SignInForm(AuthenticationForm):
         self.helper = FormHelper(self)
         self.helper.form_tag = False  # each page draws its own <form> around the fields
         self.helper.label_size = Size.SMALL
-        self.helper.add_input(Submit("submit", "Sign in"))
+        self.helper.add_input(submit_button("Sign in"))
 
 
 class DecisionToJoinForm(VersionedForm):

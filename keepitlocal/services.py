@@ -20,6 +20,16 @@ from keepitlocal.models import (
 )
 from keepitlocal.writes import council_write
 
+
+def _lock_council(council: Council) -> None:
+    """Hold the council's row until the transaction ends, so that of two people adding the
+    same thing to it at once, the second waits for the first and then sees what it added.
+
+    ``no_key``: rows that refer to the council (its actions, say) can still be written.
+    """
+    Council.objects.select_for_update(no_key=True).values_list("pk").get(pk=council.pk)
+
+
 DECISION_FIELDS = (
     "decided_on",
     "decision_maker",
@@ -114,6 +124,7 @@ def local_partner_add(*, council: Council, by: User, name: str, submission=None)
         denied="Your role in this council does not allow you to add partners.",
         submission=submission,
     ) as write:
+        _lock_council(council)
         existing = LocalPartner.objects.filter(council=council, name__iexact=name).first()
         if existing is not None:
             raise ValidationError({"name": f"{existing.name} is already on your list"})

@@ -1,10 +1,29 @@
 import pytest
+from django.db import connections
 from django.urls import reverse
 
 from keepitlocal.models import Membership
 from tests.factories import CouncilFactory, MembershipFactory, NetworkAdminFactory
 
 ROLES = list(Membership.Role)
+
+# Every test module can race writes (tests/races.py).
+pytest_plugins = ["tests.races"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite's test database in a file of this run, not in memory (ADR 0011).
+
+    Threads of a race test and the servers of a served test each open connections of their
+    own, which an in-memory database cannot give them; and its shared cache fails a waiting
+    lock at once ("database table is locked") where a file waits its busy timeout. The file is
+    made afresh for each run, in the run's own temporary folder, and removed at the end.
+    """
+    for connection in connections.all():
+        if connection.vendor == "sqlite":
+            name = tmp_path_factory.mktemp("database") / f"test_{connection.alias}.sqlite3"
+            connection.settings_dict["TEST"]["NAME"] = str(name)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 import datetime
 import decimal
+import functools
 
 import factory
 
@@ -18,12 +19,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):
+    def password(obj, create, extracted, **kwargs):
+        """``UserFactory(password=...)`` for another password than ``PASSWORD``."""
+        obj.password = hashed_password(extracted or PASSWORD)
         if create:
             obj.save()
+
+
+@functools.cache
+def hashed_password(raw: str) -> str:
+    """The hash of ``raw``, made once a run: each takes most of a second, on purpose, and the
+    suite makes thousands of people. Signing in still checks it the slow way."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(raw)
 
 
 class NetworkAdminFactory(UserFactory):

@@ -1,11 +1,11 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from crispy_forms_gds.layout import Layout, Submit
+from crispy_forms_gds.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from keepitlocal.forms import BaseForm
+from keepitlocal.forms import BaseForm, submit_button
 from principles.forms import VersionedForm
 from principles.spend.models import LocalSpendPeriod, financial_year_label
 from principles.spend.postcodes import normalise_postcode, parse_local_areas
@@ -248,7 +248,7 @@ class LocalSpendPeriodForm(VersionedForm):
             *_FIGURES,
             "tier2_local_spend",
             "target_percentage",
-            Submit("submit", self.submit_label),
+            submit_button(self.submit_label),
         )
         self.helper.inputs = []
 
