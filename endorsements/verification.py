@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import TextChoices
 
 from endorsements import pdf
-from endorsements.ca import signing_authority
+from endorsements.ca import trust_root
 from endorsements.models import Endorsement
 from endorsements.selectors import sealed_endorsement_sizes
 
@@ -46,8 +46,7 @@ def verify_copy(data: bytes) -> Verification:
     digest = hashlib.sha256(data).hexdigest()
     result = _compare(data, digest)
     try:
-        trust_root = signing_authority().asn1_certificate
-        result.signatures = pdf.check_signatures(data, trust_root=trust_root)
+        result.signatures = pdf.check_signatures(data, trust_root=trust_root())
     except pdf.PdfUnreadable:
         result.signatures_readable = False
     return result
