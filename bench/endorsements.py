@@ -90,7 +90,7 @@ def _signing_run(timed: list | None = None) -> None:
                 start = time.perf_counter()
                 services.endorsement_sign(
                     endorsement=endorsement,
-                    user=people[role],
+                    by=people[role],
                     password=PASSWORD,
                     typed_name=people[role].get_full_name(),
                     drawn_signature=None,

@@ -1,8 +1,10 @@
 """Writes for endorsements: prepare, send, view, sign, decline, void, remind, expire.
 
-Every change records its signing event in the same transaction, so the audit
-trail and the endorsement never disagree. Emails go after the transaction
-commits; queuing each one is itself an event.
+Each service first checks that ``by`` may do it (PermissionDenied if not), so a
+page, a command and a test are held to the same rule. Every change records its
+signing event in the same transaction, so the audit trail and the endorsement
+never disagree. Emails go after the transaction commits; queuing each one is
+itself an event.
 """
 
 import base64
@@ -13,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -30,7 +32,7 @@ from endorsements.selectors import (
     failed_signing_attempts,
     signing_locked_until,
 )
-from keepitlocal.models import Council, Membership
+from keepitlocal.models import Council, Membership, User
 from keepitlocal.selectors import decision_to_join
 from principles.models import Principle
 
@@ -125,6 +127,20 @@ def _record(
     return event
 
 
+def require_may_prepare(*, council: Council, by: User) -> None:
+    """Refuse anyone but the council's admins: only they prepare, send or void its endorsement."""
+    if not by.has_perm("endorsements.prepare", council):
+        raise PermissionDenied("Only a council admin can prepare, send or void the endorsement.")
+
+
+def require_signatory(*, endorsement: Endorsement, by: User) -> Signatory:
+    """The signatory entry of ``by``; refuse anyone else: nobody signs for someone else."""
+    signatory = endorsement.signatories.filter(user=by).first()
+    if signatory is None:
+        raise PermissionDenied("You are not named to sign this endorsement.")
+    return signatory
+
+
 def _locked(endorsement: Endorsement) -> Endorsement:
     """The endorsement re-read under a row lock, so two signatures never interleave."""
     return Endorsement.objects.select_for_update().get(pk=endorsement.pk)
@@ -136,9 +152,9 @@ def _locked(endorsement: Endorsement) -> Endorsement:
 def endorsement_prepare(
     *,
     council: Council,
-    by,
+    by: User,
     statement: str,
-    signatories: list,
+    signatories: list[User],
     signing_order: str,
     source: EventSource,
 ) -> Endorsement:
@@ -146,6 +162,7 @@ def endorsement_prepare(
 
     ``signatories`` are users of the council, in signing order.
     """
+    require_may_prepare(council=council, by=by)
     if decision_to_join(council) is None:
         raise ValidationError(
             "Record the council's decision to join before preparing the endorsement."
@@ -243,9 +260,10 @@ def _content_snapshot(endorsement: Endorsement, *, verify_url: str) -> dict:
 
 
 def endorsement_send_for_signature(
-    *, endorsement: Endorsement, by, source: EventSource, base_url: str
+    *, endorsement: Endorsement, by: User, source: EventSource, base_url: str
 ) -> Endorsement:
     """Freeze the draft: render it, record its SHA-256, and ask the first signatories to sign."""
+    require_may_prepare(council=endorsement.council, by=by)
     with transaction.atomic():
         endorsement = _locked(endorsement)
         if endorsement.status != Endorsement.Status.DRAFT:
@@ -355,8 +373,9 @@ def _email_council_admins(endorsement: Endorsement, subject: str, template: str,
 # Signing
 
 
-def endorsement_record_view(*, endorsement: Endorsement, signatory: Signatory, source) -> None:
-    """Record that a signatory opened the document."""
+def endorsement_record_view(*, endorsement: Endorsement, by: User, source: EventSource) -> None:
+    """Record that a signatory opened the document to sign it."""
+    signatory = require_signatory(endorsement=endorsement, by=by)
     with transaction.atomic():
         endorsement = _locked(endorsement)
         if signatory.viewed_at is None:
@@ -366,7 +385,7 @@ def endorsement_record_view(*, endorsement: Endorsement, signatory: Signatory, s
             endorsement,
             SigningEvent.Kind.VIEWED,
             source=source,
-            actor=signatory.user,
+            actor=by,
             signatory=signatory,
         )
 
@@ -458,7 +477,7 @@ def _check_password(endorsement: Endorsement, user, password: str, source: Event
 def endorsement_sign(
     *,
     endorsement: Endorsement,
-    user,
+    by: User,
     password: str,
     typed_name: str,
     drawn_signature: bytes | None,
@@ -466,25 +485,26 @@ def endorsement_sign(
     source: EventSource,
     base_url: str,
 ) -> Endorsement:
-    """Sign as ``user``: re-check their password, then sign the PDF with a one-time key.
+    """Sign as ``by``: re-check their password, then sign the PDF with a one-time key.
 
     The person has confirmed INTENT_STATEMENT (the form requires it); its text
     is recorded, and hashed, with the consent event. When the last signatory
     signs, the document is sealed and completed.
     """
+    require_signatory(endorsement=endorsement, by=by)
     # Refuse early, before asking for the password, when nothing could be signed.
-    _signatory_may_act(endorsement, user, opened_sha256=opened_sha256)
-    _check_password(endorsement, user, password, source)
+    _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
+    _check_password(endorsement, by, password, source)
     authority = signing_authority()
     source = source.with_authentication(PASSWORD_AT_SIGNING)
     with transaction.atomic():
         endorsement = _locked(endorsement)
-        signatory = _signatory_may_act(endorsement, user, opened_sha256=opened_sha256)
+        signatory = _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
         _record(
             endorsement,
             SigningEvent.Kind.CONSENTED,
             source=source,
-            actor=user,
+            actor=by,
             signatory=signatory,
             detail=INTENT_STATEMENT,
         )
@@ -529,7 +549,7 @@ def endorsement_sign(
             endorsement,
             SigningEvent.Kind.SIGNED,
             source=source,
-            actor=user,
+            actor=by,
             signatory=signatory,
             detail=f"Typed name “{typed_name}”"
             + ("; drawn signature" if drawn_signature else "")
@@ -603,14 +623,15 @@ def _complete(endorsement: Endorsement, *, authority, source: EventSource) -> No
 
 
 def endorsement_decline(
-    *, endorsement: Endorsement, user, reason: str, opened_sha256: str, source: EventSource
+    *, endorsement: Endorsement, by: User, reason: str, opened_sha256: str, source: EventSource
 ) -> Endorsement:
     """Decline to sign, with a reason. This ends the request for everyone."""
+    require_signatory(endorsement=endorsement, by=by)
     if not reason.strip():
         raise SigningRefused("Say why you are declining to sign.")
     with transaction.atomic():
         endorsement = _locked(endorsement)
-        signatory = _signatory_may_act(endorsement, user, opened_sha256=opened_sha256)
+        signatory = _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
         now = timezone.now()
         signatory.declined_at = now
         signatory.decline_reason = reason
@@ -619,13 +640,13 @@ def endorsement_decline(
         endorsement.status = Endorsement.Status.DECLINED
         endorsement.ended_at = now
         endorsement.end_reason = reason
-        endorsement.ended_by = user
+        endorsement.ended_by = by
         endorsement.save()
         _record(
             endorsement,
             SigningEvent.Kind.DECLINED,
             source=source,
-            actor=user,
+            actor=by,
             signatory=signatory,
             detail=reason,
         )
@@ -639,9 +660,10 @@ def endorsement_decline(
 
 
 def endorsement_void(
-    *, endorsement: Endorsement, by, reason: str, source: EventSource
+    *, endorsement: Endorsement, by: User, reason: str, source: EventSource
 ) -> Endorsement:
     """End a request that is out for signature; a new version can then be prepared."""
+    require_may_prepare(council=endorsement.council, by=by)
     if not reason.strip():
         raise ValidationError("Say why you are voiding the endorsement.")
     with transaction.atomic():
@@ -658,7 +680,11 @@ def endorsement_void(
 
 
 def endorsement_send_reminders(*, base_url: str, now: datetime.datetime | None = None) -> dict:
-    """Expire requests past their time, and remind whoever's turn it is every few days."""
+    """Expire requests past their time, and remind whoever's turn it is every few days.
+
+    The service itself runs this (a daily command), on no person's behalf, so
+    there is no one whose permission to check.
+    """
     now = now or timezone.now()
     expired = reminded = 0
     every = datetime.timedelta(days=settings.ENDORSEMENT_REMINDER_DAYS)

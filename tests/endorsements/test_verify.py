@@ -189,7 +189,7 @@ def test_a_declined_endorsements_code_does_not_show_the_public_why_someone_decli
 ):
     services.endorsement_decline(
         endorsement=sent,
-        user=chief_executive,
+        by=chief_executive,
         reason="I was not consulted about the local spend target",
         opened_sha256=sent.document_sha256,
         source=source,
