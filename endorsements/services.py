@@ -432,17 +432,26 @@ def signing_refusal(endorsement: Endorsement, user) -> str | None:
     return None
 
 
-def _check_password(endorsement: Endorsement, user, password: str, source: EventSource) -> None:
-    """Refuse a locked-out person, or a wrong password (recorded as a failed attempt)."""
-    locked_until = signing_locked_until(user)
-    if locked_until is not None:
-        raise SigningLocked(
-            f"You entered a wrong password {LOCKOUT_ATTEMPTS} times, so signing is locked until"
-            f" {timezone.localtime(locked_until):%H:%M}. Nothing has been signed."
-        )
-    if user.check_password(password):
-        return
+def _check_password(endorsement: Endorsement, user: User, password: str, source) -> None:
+    """Refuse a locked-out person, or a wrong password (recorded as a failed attempt).
+
+    The wrong passwords are counted under a lock on the person's row, and the
+    password is checked while it is held: attempts made at the same moment are
+    checked one after another, so no more than LOCKOUT_ATTEMPTS are ever checked
+    in the window. The lock is the person's, not the endorsement's, since the
+    count is theirs across every endorsement they sign.
+    """
+    attempts = 0
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        locked_until = signing_locked_until(user)
+        if locked_until is not None:
+            raise SigningLocked(
+                f"You entered a wrong password {LOCKOUT_ATTEMPTS} times, so signing is locked"
+                f" until {timezone.localtime(locked_until):%H:%M}. Nothing has been signed."
+            )
+        if user.check_password(password):
+            return
         locked = _locked(endorsement)
         signatory = locked.signatories.filter(user=user).first()
         _record(
@@ -462,6 +471,7 @@ def _check_password(endorsement: Endorsement, user, password: str, source: Event
                 signatory=signatory,
                 detail=f"{attempts} wrong passwords in 15 minutes",
             )
+    # Raised once the failed attempt is committed, so refusing does not undo its record.
     if attempts >= LOCKOUT_ATTEMPTS:
         raise SigningLocked(
             f"You entered a wrong password {LOCKOUT_ATTEMPTS} times, so signing is locked for 15"
