@@ -144,6 +144,7 @@ def _pdf_pipeline(snapshot: dict, events: list) -> bytes:
             appearance_pdf=appearance,
             reason="Endorsement signed",
             signer_name=signatory["name"],
+            signing_time=timezone.now(),
         )
     appearance = pdf.render_appearance(
         "endorsements/pdf/certificate_appearance.html",
@@ -167,6 +168,7 @@ def _pdf_pipeline(snapshot: dict, events: list) -> bytes:
         appearance_pdf=appearance,
         reason="Sealed",
         signer_name="Keep it Local",
+        signing_time=timezone.now(),
     )
 
 

@@ -12,6 +12,7 @@ stays valid and the seal covers every byte.
 
 import asyncio
 import binascii
+import datetime
 import hashlib
 import io
 import logging
@@ -122,6 +123,25 @@ def render_appearance(template: str, context: dict, box: tuple[int, int]) -> byt
     return document.write_pdf()
 
 
+class _PdfSignerAt(signers.PdfSigner):
+    """pyHanko's signer, signing at a time it is given rather than at its own ``now``.
+
+    The time goes into the signature dictionary's /M (a PAdES signature carries
+    no CMS signing-time attribute); the caller shows the same instant in the
+    appearance and records it in the audit trail, so every place a signing time
+    is read agrees.
+    """
+
+    def __init__(self, *args, signing_time: datetime.datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.signing_time = signing_time
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self.signing_time
+        return session
+
+
 def sign_field(
     pdf: bytes,
     *,
@@ -131,8 +151,10 @@ def sign_field(
     appearance_pdf: bytes,
     reason: str,
     signer_name: str,
+    signing_time: datetime.datetime,
 ) -> bytes:
-    """``pdf`` with ``field_name`` signed by ``credential`` in a new incremental revision."""
+    """``pdf`` with ``field_name`` signed by ``credential`` at ``signing_time``, in a new
+    incremental revision."""
     signer = signers.SimpleSigner(
         signing_cert=credential.asn1_certificate,
         signing_key=credential.asn1_key,
@@ -147,9 +169,9 @@ def sign_field(
     )
     style = StaticStampStyle(background=_PdfPageAppearance(appearance_pdf), border_width=0)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    output = signers.PdfSigner(metadata, signer=signer, stamp_style=style).sign_pdf(
-        writer, existing_fields_only=True
-    )
+    output = _PdfSignerAt(
+        metadata, signer=signer, stamp_style=style, signing_time=signing_time
+    ).sign_pdf(writer, existing_fields_only=True)
     return output.getvalue()
 
 

@@ -101,8 +101,13 @@ def _record(
     actor=None,
     signatory: Signatory | None = None,
     detail: str = "",
+    at: datetime.datetime | None = None,
 ) -> SigningEvent:
-    """Append an event to the endorsement's audit trail (call inside a transaction)."""
+    """Append an event to the endorsement's audit trail (call inside a transaction).
+
+    ``at`` is for an event whose instant is also written elsewhere (a signature's
+    time); it must not be earlier than the event before it.
+    """
     previous = (
         SigningEvent.objects.filter(endorsement=endorsement)
         .order_by("-at", "-pk")
@@ -113,7 +118,7 @@ def _record(
         endorsement=endorsement,
         signatory=signatory,
         kind=kind,
-        at=timezone.now(),
+        at=at or timezone.now(),
         actor=actor,
         actor_name=_name_of(actor) if actor is not None else "",
         ip_address=source.ip_address,
@@ -518,6 +523,8 @@ def endorsement_sign(
             signatory=signatory,
             detail=INTENT_STATEMENT,
         )
+        # One instant for the signature: its appearance, the signature's own time, the
+        # signatory's record and the audit event all show this, to the second.
         signed_at = timezone.now()
         credential = issue_one_time_credential(
             authority,
@@ -546,6 +553,7 @@ def endorsement_sign(
             appearance_pdf=appearance,
             reason=f"Endorsement signed by {signatory.name}, {signatory.role_title}",
             signer_name=signatory.name,
+            signing_time=signed_at,
         )
         signatory.certificate_pem = credential.certificate_pem
         del credential  # the one-time key is never stored
@@ -561,6 +569,7 @@ def endorsement_sign(
             source=source,
             actor=by,
             signatory=signatory,
+            at=signed_at,
             detail=f"Typed name “{typed_name}”"
             + ("; drawn signature" if drawn_signature else "")
             + f"; certificate {serial}",
@@ -591,8 +600,8 @@ def _current_pdf(endorsement: Endorsement) -> bytes:
 
 def _complete(endorsement: Endorsement, *, authority, source: EventSource) -> None:
     """Seal the fully signed PDF with the certificate of completion, and close the request."""
-    completed_at = timezone.now()
-    _record(endorsement, SigningEvent.Kind.COMPLETED, source=EventSource())
+    completed_at = timezone.now()  # one instant: the event, the seal's time and its appearance
+    _record(endorsement, SigningEvent.Kind.COMPLETED, source=EventSource(), at=completed_at)
     events = list(endorsement.events.order_by("at", "pk"))
     appearance = pdf.render_appearance(
         "endorsements/pdf/certificate_appearance.html",
@@ -616,6 +625,7 @@ def _complete(endorsement: Endorsement, *, authority, source: EventSource) -> No
         appearance_pdf=appearance,
         reason="Sealed by Keep it Local with the certificate of completion",
         signer_name="Keep it Local",
+        signing_time=completed_at,
     )
     del seal
     endorsement.signed_pdf = sealed

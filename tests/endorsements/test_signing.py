@@ -12,6 +12,8 @@ from django.core.management import call_command as run_command
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from endorsements import pdf
 from endorsements.ca import signing_authority
@@ -184,6 +186,42 @@ def test_signed_pdf_text_has_the_principles_both_names_and_the_certificate(compl
     assert "Audit trail" in content and "Completed and sealed" in content
     assert completed.verification_code_display in content
     assert "192.0.2.10" in content  # the audit trail's IP addresses are in the certificate
+
+
+def _shown(instant: datetime.datetime) -> datetime.datetime:
+    """An instant as every place shows it: in UTC, to the second."""
+    return instant.astimezone(datetime.UTC).replace(microsecond=0)
+
+
+def _signature(data: bytes, field: str):
+    reader = PdfFileReader(io.BytesIO(data))
+    return next(s for s in reader.embedded_signatures if s.field_name == field)
+
+
+def test_each_signing_time_is_one_instant_shown_the_same_everywhere(client, completed):
+    signed_events = {
+        e.signatory_id: e for e in completed.events.filter(kind=SigningEvent.Kind.SIGNED)
+    }
+    record = client.get(reverse("verify"), {"code": completed.verification_code})
+    on_record = {
+        text(row.cssselect("dt")[0]): text(row.cssselect("dd")[0])
+        for row in page(record).cssselect(".govuk-summary-list__row")
+    }
+    for signatory in completed.signatories.all():
+        at = signatory.signed_at
+        assert signed_events[signatory.pk].at == at  # the audit event: the very same instant
+        revision = bytes(signatory.pdf_after_signing)
+        signature = _signature(revision, pdf.signatory_field(signatory.position))
+        assert generic.parse_pdf_date(signature.sig_object["/M"]) == _shown(at)
+        assert signature.self_reported_timestamp == _shown(at)  # what pyHanko reports
+        words = f"Signed {_shown(at).day} {_shown(at):%B %Y, %H:%M:%S} UTC"
+        assert words in pdf_text(revision)  # the signature's appearance
+        assert on_record[f"{signatory.name}, {signatory.role_title}"] == words
+    completed_event = completed.events.get(kind=SigningEvent.Kind.COMPLETED)
+    assert completed_event.at == completed.completed_at
+    seal = _signature(bytes(completed.signed_pdf), pdf.SEAL_FIELD)
+    assert seal.self_reported_timestamp == _shown(completed.completed_at)
+    assert generic.parse_pdf_date(seal.sig_object["/M"]) == _shown(completed.completed_at)
 
 
 def test_a_wrong_password_is_refused_and_recorded(client, sent, lead_member):
