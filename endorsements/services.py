@@ -101,6 +101,7 @@ def _record(
     actor=None,
     signatory: Signatory | None = None,
     detail: str = "",
+    email_address: str = "",
     at: datetime.datetime | None = None,
 ) -> SigningEvent:
     """Append an event to the endorsement's audit trail (call inside a transaction).
@@ -126,6 +127,7 @@ def _record(
         authentication=source.authentication,
         document_sha256=endorsement.document_sha256,
         detail=detail,
+        email_address=email_address,
         previous_hash=previous or "",
     )
     event.save()
@@ -351,12 +353,19 @@ def _email_after_commit(endorsement, user, subject: str, body: str, *, signatory
             send_mail(subject, body, None, [address])
         except Exception as exc:  # a mail failure must not undo the signing
             logger.warning("Could not queue email to %s: %s", address, exc)
-            kind, detail = SigningEvent.Kind.EMAIL_FAILED, f"To {address}: {exc}"
+            kind, detail = SigningEvent.Kind.EMAIL_FAILED, str(exc)
         else:
-            kind, detail = SigningEvent.Kind.EMAIL_QUEUED, f"To {address}: {subject}"
+            kind, detail = SigningEvent.Kind.EMAIL_QUEUED, subject
         with transaction.atomic():
+            # The address apart from the detail, so the audit trail's chain commits to it
+            # like the other personal values and a published copy can leave it out.
             _record(
-                _locked(record_for), kind, source=EventSource(), signatory=signatory, detail=detail
+                _locked(record_for),
+                kind,
+                source=EventSource(),
+                signatory=signatory,
+                detail=detail,
+                email_address=address,
             )
 
     transaction.on_commit(send)

@@ -67,11 +67,14 @@ def load(label: str) -> Endorsement:
             *Endorsement.SEALED_FIELDS,
             *Endorsement.ENDED_FIELDS,
         )
-        if name not in ("council_id", "version")
+        if name in stored and name not in ("council_id", "version")
     }
     Endorsement.objects.bulk_create([Endorsement(**stored)])
     Signatory.objects.bulk_create([Signatory(**_fields(row)) for row in data["signatories"]])
     Endorsement.objects.filter(pk=stored["id"]).update(**fixed)
-    # bulk_create, not save(): the stored hashes go in as they are.
-    SigningEvent.objects.bulk_create([SigningEvent(**_fields(row)) for row in data["events"]])
+    # bulk_create, not save(): the stored hashes go in as they are, in chain format 1
+    # (the format they were hashed in, which the rows predate).
+    SigningEvent.objects.bulk_create(
+        [SigningEvent(**{"chain_version": 1, **_fields(row)}) for row in data["events"]]
+    )
     return Endorsement.objects.get(pk=stored["id"])

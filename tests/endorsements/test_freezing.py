@@ -481,6 +481,7 @@ def test_an_ended_endorsement_cannot_be_reopened(ended_endorsement, status):
         ("signed_pdf", b"%PDF-1.7\n% another sealed file\n"),
         ("signed_pdf_sha256", "0" * 64),
         ("signed_pdf_size", 1),
+        ("sealed_document_sha256", "0" * 64),
         ("completed_at", None),
     ],
 )
