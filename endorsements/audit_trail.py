@@ -106,11 +106,14 @@ def check(data: bytes) -> TrailCheck:
         entries = document["events"]
         if not isinstance(entries, list):
             raise TypeError("events is not a list")
-    except (ValueError, KeyError, TypeError) as exc:
-        return TrailCheck(0, False, f"the audit trail cannot be read ({exc})")
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        return TrailCheck(0, False, f"the audit trail cannot be read ({type(exc).__name__})")
     previous = ""
     for number, entry in enumerate(entries, start=1):
-        problem = _check_entry(entry, previous)
+        try:
+            problem = _check_entry(entry, previous)
+        except (ValueError, TypeError, RecursionError):  # a record JSON cannot write back
+            problem = "its record cannot be read"
         if problem:
             return TrailCheck(len(entries), False, f"event {number}: {problem}", previous)
         previous = entry["event_hash"]

@@ -7,7 +7,6 @@ never disagree. Emails go after the transaction commits; queuing each one is
 itself an event.
 """
 
-import base64
 import datetime
 import ipaddress
 import logging
@@ -23,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from endorsements import pdf
+from endorsements import certificate, pdf
 from endorsements.ca import issue_one_time_credential, signing_authority
 from endorsements.models import Endorsement, Signatory, SigningEvent
 from endorsements.selectors import (
@@ -545,12 +544,14 @@ def endorsement_sign(
         appearance = pdf.render_appearance(
             "endorsements/pdf/signature_appearance.html",
             {
-                "name": signatory.name,
-                "role_title": f"{signatory.role_title}, {endorsement.council.name}",
-                "typed_name": typed_name,
-                "drawn": _png_data_uri(drawn_signature),
-                "signed_at": signed_at,
-                "serial": serial,
+                "signature": {
+                    "name": signatory.name,
+                    "role_title": f"{signatory.role_title}, {endorsement.council.name}",
+                    "typed_name": typed_name,
+                    "drawn": pdf.png_data_uri(drawn_signature),
+                    "signed_at": signed_at,
+                    "serial": serial,
+                }
             },
             pdf.SIGNATURE_BOX,
         )
@@ -586,14 +587,8 @@ def endorsement_sign(
         if endorsement.signatories.filter(signed_at__isnull=True).exists():
             _start_turns(endorsement, base_url=base_url)
         else:
-            _complete(endorsement, authority=authority, source=source)
+            _complete(endorsement, authority=authority)
     return endorsement
-
-
-def _png_data_uri(data: bytes | None) -> str:
-    if not data:
-        return ""
-    return "data:image/png;base64," + base64.b64encode(bytes(data)).decode()
 
 
 def _current_pdf(endorsement: Endorsement) -> bytes:
@@ -607,39 +602,26 @@ def _current_pdf(endorsement: Endorsement) -> bytes:
     return bytes(last if last is not None else endorsement.document_pdf)
 
 
-def _complete(endorsement: Endorsement, *, authority, source: EventSource) -> None:
-    """Seal the fully signed PDF with the certificate of completion, and close the request."""
-    completed_at = timezone.now()  # one instant: the event, the seal's time and its appearance
+def _complete(endorsement: Endorsement, *, authority) -> None:
+    """Seal the fully signed endorsement, issue it in its completion package, close the request.
+
+    The package, with the certificate of completion listing every event, is what
+    is downloaded and checked from now on (docs/adr/0009).
+    """
+    completed_at = timezone.now()  # one instant: the event, both seals' times, their text
     _record(endorsement, SigningEvent.Kind.COMPLETED, source=EventSource(), at=completed_at)
-    events = list(endorsement.events.order_by("at", "pk"))
-    appearance = pdf.render_appearance(
-        "endorsements/pdf/certificate_appearance.html",
-        {
-            "council": endorsement.council.name,
-            "version": endorsement.version,
-            "completed_at": completed_at,
-            "document_sha256": endorsement.document_sha256,
-            "events": events,
-        },
-        pdf.SEAL_BOX,
-    )
-    seal = issue_one_time_credential(
-        authority, name="Keep it Local", title="Service seal", organisation="Keep it Local"
-    )
-    sealed = pdf.sign_field(
-        _current_pdf(endorsement),
-        field_name=pdf.SEAL_FIELD,
-        credential=seal,
+    sealed = certificate.seal(
+        endorsement=endorsement,
+        signatories=list(endorsement.signatories.order_by("position")),
+        signed_pdf=_current_pdf(endorsement),
+        events=list(endorsement.events.select_related("signatory").order_by("at", "pk")),
+        completed_at=completed_at,
         authority=authority,
-        appearance_pdf=appearance,
-        reason="Sealed by Keep it Local with the certificate of completion",
-        signer_name="Keep it Local",
-        signing_time=completed_at,
     )
-    del seal
-    endorsement.signed_pdf = sealed
-    endorsement.signed_pdf_sha256 = pdf.sha256_hex(sealed)
-    endorsement.signed_pdf_size = len(sealed)
+    endorsement.signed_pdf = sealed.package
+    endorsement.signed_pdf_sha256 = pdf.sha256_hex(sealed.package)
+    endorsement.signed_pdf_size = len(sealed.package)
+    endorsement.sealed_document_sha256 = pdf.sha256_hex(sealed.document)
     endorsement.completed_at = completed_at
     endorsement.status = Endorsement.Status.COMPLETED
     endorsement.save()

@@ -302,9 +302,11 @@ def signed_pdf(request, council_slug: str, pk: int):
     endorsement = council_endorsement(request.council, pk)
     if not endorsement.signed_pdf_sha256:
         raise Http404("This endorsement has not been signed by everyone yet.")
+    # A completion package carries "...-signed.pdf" inside it: its own name differs.
+    ending = "with-certificate" if endorsement.sealed_document_sha256 else "signed"
     return _pdf_response(
         endorsement.signed_pdf,
-        f"{request.council.slug}-endorsement-v{endorsement.version}-signed.pdf",
+        f"{request.council.slug}-endorsement-v{endorsement.version}-{ending}.pdf",
     )
 
 

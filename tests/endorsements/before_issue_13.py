@@ -52,8 +52,10 @@ def signing_ca_root() -> x509.Certificate:
     return x509.Certificate.load(der)
 
 
-def load(label: str) -> Endorsement:
-    """Put the ``"completed"`` or ``"sent"`` endorsement back, as it was stored."""
+def load(label: str, **instead) -> Endorsement:
+    """Put the ``"completed"`` or ``"sent"`` endorsement back, as it was stored, but for
+    the columns in ``instead`` (such as a later ``expires_at``, so the sent one can still be
+    signed whatever day the test runs; no hash covers it)."""
     data = _data()[label]
     Council.objects.bulk_create([Council(**_fields(data["council"]))])
     User.objects.bulk_create([User(**_fields(row)) for row in data["users"]])
@@ -69,6 +71,7 @@ def load(label: str) -> Endorsement:
         )
         if name in stored and name not in ("council_id", "version")
     }
+    fixed.update(instead)
     Endorsement.objects.bulk_create([Endorsement(**stored)])
     Signatory.objects.bulk_create([Signatory(**_fields(row)) for row in data["signatories"]])
     Endorsement.objects.filter(pk=stored["id"]).update(**fixed)

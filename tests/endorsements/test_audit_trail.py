@@ -323,7 +323,17 @@ def test_a_changed_trail_does_not_check(signed_over_the_web, change, problem):
 
 
 @pytest.mark.parametrize(
-    "data", [b"", b"not json", b"[]", b'{"events": 1}', b'{"events": [1]}', b"\xff\xfe"]
+    "data",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'{"events": 1}',
+        b'{"events": [1]}',
+        b"\xff\xfe",
+        b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"events": [{"record": {"previous_hash": "", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}}]}",
+    ],
 )
 def test_an_unreadable_trail_is_a_problem_found_not_an_error(data):
     checked = audit_trail.check(data)

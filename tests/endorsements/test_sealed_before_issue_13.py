@@ -10,11 +10,14 @@ import itertools
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from endorsements import pdf
+from endorsements import certificate, pdf
+from endorsements.ca import signing_authority
 from tests.html import page, text
 
 from . import before_issue_13
+from .pdf_tools import pdf_attachments, pdf_words
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +97,39 @@ def test_its_audit_trail_still_recomputes_link_by_link(sealed_before):
     for earlier, later in itertools.pairwise(events):
         assert later.previous_hash == earlier.event_hash
     assert all(event.compute_hash() == event.event_hash for event in events)
+
+
+def test_one_sent_before_and_signed_now_is_sealed_and_issued_with_its_certificate(client, sign):
+    sent = before_issue_13.load("sent", expires_at=timezone.now() + datetime.timedelta(days=30))
+    old_events = list(sent.events.order_by("at", "pk"))
+    for signatory in sent.signatories.order_by("position"):
+        sign(sent, signatory.user)
+    sent.refresh_from_db()
+    assert sent.status == "completed"
+
+    # Its document as sent has the old, larger seal box: the summary fills that instead.
+    package = bytes(sent.signed_pdf)
+    document = pdf_attachments(package)[certificate.signed_document_name(sent)]
+    assert pdf.field_box(document, pdf.SEAL_FIELD) == (481, 560)
+    assert "The certificate of completion lists every one of them." in pdf_words(document)
+    root = signing_authority().asn1_certificate
+    for data in (package, document):
+        checks = pdf.check_signatures(data, trust_root=root)
+        assert all(c.ok for c in checks) and checks[-1].covers_whole_file
+
+    # Its trail holds both chain formats, the old events unchanged, and recomputes.
+    events = list(sent.events.filter(at__lte=sent.completed_at).order_by("at", "pk"))
+    assert events[: len(old_events)] == old_events
+    assert [e.chain_version for e in events] == [1] * len(old_events) + [2] * (
+        len(events) - len(old_events)
+    )
+    assert [(e.pk, e.event_hash) for e in events[: len(old_events)]] == [
+        (e.pk, e.event_hash) for e in old_events
+    ]
+    assert all(e.compute_hash() == e.event_hash for e in events)
+    response = upload(client, package)
+    assert text(page(response).cssselect(".govuk-panel__title")[0]) == "Matches"
+    assert (
+        f"Its {len(events)} events recompute: each event's hash is the hash of its record, and"
+        " names the event before it. Its last event's hash is the one on record."
+    ) in text(page(response))
