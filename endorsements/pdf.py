@@ -43,7 +43,9 @@ from endorsements.ca import OneTimeCredential, SigningAuthority
 logger = logging.getLogger(__name__)
 
 PX_TO_PT = 0.75  # CSS pixels to PDF points
-SIGNATURE_BOX = (230, 120)  # width, height in points; the CSS uses the same figures
+# Width, height in points; the CSS uses the same figures. Documents sent before issue 13
+# have 120 pt tall boxes, where the appearance's text is a little smaller.
+SIGNATURE_BOX = (230, 132)
 # The seal's box in a document sent since issue 13: room for a summary. Documents sent
 # before have a larger box, which the summary is rendered to fit instead (field_box).
 SEAL_BOX = (481, 200)
@@ -51,6 +53,10 @@ SEAL_FIELD = "service-seal"
 PACKAGE_SEAL_FIELD = "completion-seal"
 PACKAGE_SEAL_BOX = (320, 48)
 SMALLEST_TEXT = 8  # points: no text the service puts in a PDF is smaller
+# Room for each signature: ECDSA P-256 with its certificate and the CA's is under 2 KB.
+# Given, so pyHanko does not make a trial signature to measure it (a third of the time).
+# Timestamps and revocation data inside signatures will need more (docs/adr/0009).
+SIGNATURE_BYTES = 8192
 # The attachments read from an uploaded file are unpacked up to this size in all.
 MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 
@@ -244,7 +250,7 @@ def sign_field(
         signer=_signer(credential, authority),
         stamp_style=style,
         signing_time=signing_time,
-    ).sign_pdf(writer, existing_fields_only=True)
+    ).sign_pdf(writer, existing_fields_only=True, bytes_reserved=SIGNATURE_BYTES)
     return output.getvalue()
 
 
@@ -268,7 +274,7 @@ def sign_new_field(
         stamp_style=style,
         new_field_spec=field,
         signing_time=signing_time,
-    ).sign_pdf(writer, existing_fields_only=False)
+    ).sign_pdf(writer, existing_fields_only=False, bytes_reserved=SIGNATURE_BYTES)
     return output.getvalue()
 
 

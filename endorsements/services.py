@@ -541,6 +541,8 @@ def endorsement_sign(
             organisation=endorsement.council.name,
         )
         serial = format(credential.certificate.serial_number, "X")
+        current = _current_pdf(endorsement)
+        field_name = pdf.signatory_field(signatory.position)
         appearance = pdf.render_appearance(
             "endorsements/pdf/signature_appearance.html",
             {
@@ -553,11 +555,13 @@ def endorsement_sign(
                     "serial": serial,
                 }
             },
-            pdf.SIGNATURE_BOX,
+            # The box the document was sent with, which is smaller in one sent before
+            # the box grew, so the appearance is never shrunk into it.
+            pdf.field_box(current, field_name),
         )
         signed = pdf.sign_field(
-            _current_pdf(endorsement),
-            field_name=pdf.signatory_field(signatory.position),
+            current,
+            field_name=field_name,
             credential=credential,
             authority=authority,
             appearance_pdf=appearance,
