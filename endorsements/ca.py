@@ -83,6 +83,20 @@ def _configured(text_setting: str, file_setting: str, what: str) -> bytes:
         ) from None
 
 
+def trust_root() -> asn1_x509.Certificate:
+    """The CA certificate signatures are checked against.
+
+    Checking a signature needs only the public certificate, so the verify page
+    reads nothing else: not the key, which only signing needs.
+    """
+    cert_pem = _configured("SIGNING_CA_CERT", "SIGNING_CA_CERT_FILE", "CA certificate")
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_pem)
+    except ValueError:
+        raise ImproperlyConfigured("The signing CA certificate is not a PEM certificate.") from None
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
 def signing_authority() -> SigningAuthority:
     """The configured CA, checked: a key that matches a CA certificate still in date."""
     cert_pem = _configured("SIGNING_CA_CERT", "SIGNING_CA_CERT_FILE", "CA certificate")

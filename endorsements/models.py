@@ -7,8 +7,7 @@ See docs/adr/0004-signing-the-endorsement.md.
 """
 
 import datetime
-import hashlib
-import json
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from endorsements import audit_trail
 
 
 class EndorsementFrozen(ValidationError):
@@ -73,7 +74,13 @@ class Endorsement(models.Model):
         "sent_by_id",
         "expires_at",
     )
-    SEALED_FIELDS = ("signed_pdf", "signed_pdf_sha256", "signed_pdf_size", "completed_at")
+    SEALED_FIELDS = (
+        "signed_pdf",
+        "signed_pdf_sha256",
+        "signed_pdf_size",
+        "sealed_document_sha256",
+        "completed_at",
+    )
     ENDED_FIELDS = ("status", "end_reason", "ended_at", "ended_by_id")
 
     council = models.ForeignKey(
@@ -113,6 +120,12 @@ class Endorsement(models.Model):
     signed_pdf = models.BinaryField(null=True, editable=False)
     signed_pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     signed_pdf_size = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Since issue 13, signed_pdf is the completion package (docs/adr/0009), and this is the
+    # SHA-256 of the sealed endorsement inside it, so a copy taken out of it is recognised.
+    # Empty for endorsements sealed before, whose signed_pdf is the sealed endorsement.
+    sealed_document_sha256 = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False
+    )
 
     ended_at = models.DateTimeField(null=True, blank=True, editable=False)
     end_reason = models.TextField(blank=True, editable=False)
@@ -292,8 +305,13 @@ class SigningEvent(models.Model):
 
     Each event's hash covers its own fields and the previous event's hash, so
     the trail of one endorsement is a chain: removing or altering an entry
-    breaks every hash after it.
+    breaks every hash after it. Events since issue 13 (chain format 2) hash
+    salted commitments of the IP address, browser and email address instead of
+    the values, so the chain can be checked by someone not given them; earlier
+    events keep format 1 (see endorsements/audit_trail.py).
     """
+
+    EMAIL_KINDS = ("email_queued", "email_failed")
 
     class Kind(models.TextChoices):
         PREPARED = "prepared", "Prepared"
@@ -328,11 +346,15 @@ class SigningEvent(models.Model):
     actor_name = models.CharField(max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.TextField(blank=True)
+    email_address = models.EmailField("email sent to", blank=True)
     authentication = models.CharField("how the person was authenticated", max_length=200)
     document_sha256 = models.CharField(max_length=64, blank=True)
     detail = models.TextField(blank=True)
     previous_hash = models.CharField(max_length=64, blank=True)
     event_hash = models.CharField(max_length=64)
+    chain_version = models.PositiveSmallIntegerField(editable=False)
+    # One random salt for each personal value, so opening one commitment opens no other.
+    commitment_salts = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = SigningEventQuerySet.as_manager()
 
@@ -350,13 +372,38 @@ class SigningEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise EndorsementFrozen("Signing events can be added, never changed.")
-        self.event_hash = self.compute_hash()
+        self.link_into_chain()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise EndorsementFrozen("Signing events can be added, never deleted.")
 
-    def compute_hash(self) -> str:
+    def link_into_chain(self) -> None:
+        """Give a new event the current chain format, fresh salts and its hash.
+
+        save() does this; it is separate so that many events can be made and
+        bulk-inserted, each already linked by its previous_hash.
+        """
+        self.chain_version = audit_trail.CHAIN_VERSION
+        self.commitment_salts = {
+            name: secrets.token_hex(16) for name in audit_trail.PERSONAL_FIELDS
+        }
+        self.event_hash = self.compute_hash()
+
+    @property
+    def description(self) -> str:
+        """The event's detail as people read it: an email's says to whom it went."""
+        if self.kind in self.EMAIL_KINDS and self.email_address:
+            return f"To {self.email_address}: {self.detail}"
+        return self.detail
+
+    def personal_value(self, name: str) -> str:
+        """An IP address, browser or email address, as its commitment is taken over."""
+        value = getattr(self, name)
+        return "" if value is None else str(value)
+
+    def hashed_record(self) -> dict:
+        """What the event's hash is taken over, in the chain format it was recorded in."""
         record = {
             "endorsement": self.endorsement_id,
             "signatory": self.signatory_id,
@@ -364,12 +411,19 @@ class SigningEvent(models.Model):
             "at": self.at.astimezone(datetime.UTC).isoformat(),
             "actor": self.actor_id,
             "actor_name": self.actor_name,
-            "ip_address": self.ip_address,
-            "user_agent": self.user_agent,
             "authentication": self.authentication,
             "document_sha256": self.document_sha256,
             "detail": self.detail,
             "previous_hash": self.previous_hash,
         }
-        canonical = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(canonical).hexdigest()
+        if self.chain_version == 1:
+            # Format 1 hashed the values themselves (and knew no email address field).
+            return {**record, "ip_address": self.ip_address, "user_agent": self.user_agent}
+        commitments = {
+            name: audit_trail.commitment(self.commitment_salts[name], self.personal_value(name))
+            for name in audit_trail.PERSONAL_FIELDS
+        }
+        return {**record, **commitments, "chain": self.chain_version}
+
+    def compute_hash(self) -> str:
+        return audit_trail.record_hash(self.hashed_record())

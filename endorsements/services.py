@@ -1,11 +1,12 @@
 """Writes for endorsements: prepare, send, view, sign, decline, void, remind, expire.
 
-Every change records its signing event in the same transaction, so the audit
-trail and the endorsement never disagree. Emails go after the transaction
-commits; queuing each one is itself an event.
+Each service first checks that ``by`` may do it (PermissionDenied if not), so a
+page, a command and a test are held to the same rule. Every change records its
+signing event in the same transaction, so the audit trail and the endorsement
+never disagree. Emails go after the transaction commits; queuing each one is
+itself an event.
 """
 
-import base64
 import datetime
 import ipaddress
 import logging
@@ -13,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from endorsements import pdf
+from endorsements import certificate, pdf
 from endorsements.ca import issue_one_time_credential, signing_authority
 from endorsements.models import Endorsement, Signatory, SigningEvent
 from endorsements.selectors import (
@@ -30,7 +31,7 @@ from endorsements.selectors import (
     failed_signing_attempts,
     signing_locked_until,
 )
-from keepitlocal.models import Council, Membership
+from keepitlocal.models import Council, Membership, User
 from keepitlocal.selectors import decision_to_join
 from principles.models import Principle
 
@@ -99,8 +100,14 @@ def _record(
     actor=None,
     signatory: Signatory | None = None,
     detail: str = "",
+    email_address: str = "",
+    at: datetime.datetime | None = None,
 ) -> SigningEvent:
-    """Append an event to the endorsement's audit trail (call inside a transaction)."""
+    """Append an event to the endorsement's audit trail (call inside a transaction).
+
+    ``at`` is for an event whose instant is also written elsewhere (a signature's
+    time); it must not be earlier than the event before it.
+    """
     previous = (
         SigningEvent.objects.filter(endorsement=endorsement)
         .order_by("-at", "-pk")
@@ -111,7 +118,7 @@ def _record(
         endorsement=endorsement,
         signatory=signatory,
         kind=kind,
-        at=timezone.now(),
+        at=at or timezone.now(),
         actor=actor,
         actor_name=_name_of(actor) if actor is not None else "",
         ip_address=source.ip_address,
@@ -119,10 +126,25 @@ def _record(
         authentication=source.authentication,
         document_sha256=endorsement.document_sha256,
         detail=detail,
+        email_address=email_address,
         previous_hash=previous or "",
     )
     event.save()
     return event
+
+
+def require_may_prepare(*, council: Council, by: User) -> None:
+    """Refuse anyone but the council's admins: only they prepare, send or void its endorsement."""
+    if not by.has_perm("endorsements.prepare", council):
+        raise PermissionDenied("Only a council admin can prepare, send or void the endorsement.")
+
+
+def require_signatory(*, endorsement: Endorsement, by: User) -> Signatory:
+    """The signatory entry of ``by``; refuse anyone else: nobody signs for someone else."""
+    signatory = endorsement.signatories.filter(user=by).first()
+    if signatory is None:
+        raise PermissionDenied("You are not named to sign this endorsement.")
+    return signatory
 
 
 def _locked(endorsement: Endorsement) -> Endorsement:
@@ -136,9 +158,9 @@ def _locked(endorsement: Endorsement) -> Endorsement:
 def endorsement_prepare(
     *,
     council: Council,
-    by,
+    by: User,
     statement: str,
-    signatories: list,
+    signatories: list[User],
     signing_order: str,
     source: EventSource,
 ) -> Endorsement:
@@ -146,6 +168,7 @@ def endorsement_prepare(
 
     ``signatories`` are users of the council, in signing order.
     """
+    require_may_prepare(council=council, by=by)
     if decision_to_join(council) is None:
         raise ValidationError(
             "Record the council's decision to join before preparing the endorsement."
@@ -243,9 +266,10 @@ def _content_snapshot(endorsement: Endorsement, *, verify_url: str) -> dict:
 
 
 def endorsement_send_for_signature(
-    *, endorsement: Endorsement, by, source: EventSource, base_url: str
+    *, endorsement: Endorsement, by: User, source: EventSource, base_url: str
 ) -> Endorsement:
     """Freeze the draft: render it, record its SHA-256, and ask the first signatories to sign."""
+    require_may_prepare(council=endorsement.council, by=by)
     with transaction.atomic():
         endorsement = _locked(endorsement)
         if endorsement.status != Endorsement.Status.DRAFT:
@@ -328,12 +352,19 @@ def _email_after_commit(endorsement, user, subject: str, body: str, *, signatory
             send_mail(subject, body, None, [address])
         except Exception as exc:  # a mail failure must not undo the signing
             logger.warning("Could not queue email to %s: %s", address, exc)
-            kind, detail = SigningEvent.Kind.EMAIL_FAILED, f"To {address}: {exc}"
+            kind, detail = SigningEvent.Kind.EMAIL_FAILED, str(exc)
         else:
-            kind, detail = SigningEvent.Kind.EMAIL_QUEUED, f"To {address}: {subject}"
+            kind, detail = SigningEvent.Kind.EMAIL_QUEUED, subject
         with transaction.atomic():
+            # The address apart from the detail, so the audit trail's chain commits to it
+            # like the other personal values and a published copy can leave it out.
             _record(
-                _locked(record_for), kind, source=EventSource(), signatory=signatory, detail=detail
+                _locked(record_for),
+                kind,
+                source=EventSource(),
+                signatory=signatory,
+                detail=detail,
+                email_address=address,
             )
 
     transaction.on_commit(send)
@@ -355,8 +386,9 @@ def _email_council_admins(endorsement: Endorsement, subject: str, template: str,
 # Signing
 
 
-def endorsement_record_view(*, endorsement: Endorsement, signatory: Signatory, source) -> None:
-    """Record that a signatory opened the document."""
+def endorsement_record_view(*, endorsement: Endorsement, by: User, source: EventSource) -> None:
+    """Record that a signatory opened the document to sign it."""
+    signatory = require_signatory(endorsement=endorsement, by=by)
     with transaction.atomic():
         endorsement = _locked(endorsement)
         if signatory.viewed_at is None:
@@ -366,7 +398,7 @@ def endorsement_record_view(*, endorsement: Endorsement, signatory: Signatory, s
             endorsement,
             SigningEvent.Kind.VIEWED,
             source=source,
-            actor=signatory.user,
+            actor=by,
             signatory=signatory,
         )
 
@@ -413,17 +445,26 @@ def signing_refusal(endorsement: Endorsement, user) -> str | None:
     return None
 
 
-def _check_password(endorsement: Endorsement, user, password: str, source: EventSource) -> None:
-    """Refuse a locked-out person, or a wrong password (recorded as a failed attempt)."""
-    locked_until = signing_locked_until(user)
-    if locked_until is not None:
-        raise SigningLocked(
-            f"You entered a wrong password {LOCKOUT_ATTEMPTS} times, so signing is locked until"
-            f" {timezone.localtime(locked_until):%H:%M}. Nothing has been signed."
-        )
-    if user.check_password(password):
-        return
+def _check_password(endorsement: Endorsement, user: User, password: str, source) -> None:
+    """Refuse a locked-out person, or a wrong password (recorded as a failed attempt).
+
+    The wrong passwords are counted under a lock on the person's row, and the
+    password is checked while it is held: attempts made at the same moment are
+    checked one after another, so no more than LOCKOUT_ATTEMPTS are ever checked
+    in the window. The lock is the person's, not the endorsement's, since the
+    count is theirs across every endorsement they sign.
+    """
+    attempts = 0
     with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+        locked_until = signing_locked_until(user)
+        if locked_until is not None:
+            raise SigningLocked(
+                f"You entered a wrong password {LOCKOUT_ATTEMPTS} times, so signing is locked"
+                f" until {timezone.localtime(locked_until):%H:%M}. Nothing has been signed."
+            )
+        if user.check_password(password):
+            return
         locked = _locked(endorsement)
         signatory = locked.signatories.filter(user=user).first()
         _record(
@@ -443,6 +484,7 @@ def _check_password(endorsement: Endorsement, user, password: str, source: Event
                 signatory=signatory,
                 detail=f"{attempts} wrong passwords in 15 minutes",
             )
+    # Raised once the failed attempt is committed, so refusing does not undo its record.
     if attempts >= LOCKOUT_ATTEMPTS:
         raise SigningLocked(
             f"You entered a wrong password {LOCKOUT_ATTEMPTS} times, so signing is locked for 15"
@@ -458,7 +500,7 @@ def _check_password(endorsement: Endorsement, user, password: str, source: Event
 def endorsement_sign(
     *,
     endorsement: Endorsement,
-    user,
+    by: User,
     password: str,
     typed_name: str,
     drawn_signature: bytes | None,
@@ -466,28 +508,31 @@ def endorsement_sign(
     source: EventSource,
     base_url: str,
 ) -> Endorsement:
-    """Sign as ``user``: re-check their password, then sign the PDF with a one-time key.
+    """Sign as ``by``: re-check their password, then sign the PDF with a one-time key.
 
     The person has confirmed INTENT_STATEMENT (the form requires it); its text
     is recorded, and hashed, with the consent event. When the last signatory
     signs, the document is sealed and completed.
     """
+    require_signatory(endorsement=endorsement, by=by)
     # Refuse early, before asking for the password, when nothing could be signed.
-    _signatory_may_act(endorsement, user, opened_sha256=opened_sha256)
-    _check_password(endorsement, user, password, source)
+    _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
+    _check_password(endorsement, by, password, source)
     authority = signing_authority()
     source = source.with_authentication(PASSWORD_AT_SIGNING)
     with transaction.atomic():
         endorsement = _locked(endorsement)
-        signatory = _signatory_may_act(endorsement, user, opened_sha256=opened_sha256)
+        signatory = _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
         _record(
             endorsement,
             SigningEvent.Kind.CONSENTED,
             source=source,
-            actor=user,
+            actor=by,
             signatory=signatory,
             detail=INTENT_STATEMENT,
         )
+        # One instant for the signature: its appearance, the signature's own time, the
+        # signatory's record and the audit event all show this, to the second.
         signed_at = timezone.now()
         credential = issue_one_time_credential(
             authority,
@@ -496,26 +541,33 @@ def endorsement_sign(
             organisation=endorsement.council.name,
         )
         serial = format(credential.certificate.serial_number, "X")
+        current = _current_pdf(endorsement)
+        field_name = pdf.signatory_field(signatory.position)
         appearance = pdf.render_appearance(
             "endorsements/pdf/signature_appearance.html",
             {
-                "name": signatory.name,
-                "role_title": f"{signatory.role_title}, {endorsement.council.name}",
-                "typed_name": typed_name,
-                "drawn": _png_data_uri(drawn_signature),
-                "signed_at": signed_at,
-                "serial": serial,
+                "signature": {
+                    "name": signatory.name,
+                    "role_title": f"{signatory.role_title}, {endorsement.council.name}",
+                    "typed_name": typed_name,
+                    "drawn": pdf.png_data_uri(drawn_signature),
+                    "signed_at": signed_at,
+                    "serial": serial,
+                }
             },
-            pdf.SIGNATURE_BOX,
+            # The box the document was sent with, which is smaller in one sent before
+            # the box grew, so the appearance is never shrunk into it.
+            pdf.field_box(current, field_name),
         )
         signed = pdf.sign_field(
-            _current_pdf(endorsement),
-            field_name=pdf.signatory_field(signatory.position),
+            current,
+            field_name=field_name,
             credential=credential,
             authority=authority,
             appearance_pdf=appearance,
             reason=f"Endorsement signed by {signatory.name}, {signatory.role_title}",
             signer_name=signatory.name,
+            signing_time=signed_at,
         )
         signatory.certificate_pem = credential.certificate_pem
         del credential  # the one-time key is never stored
@@ -529,8 +581,9 @@ def endorsement_sign(
             endorsement,
             SigningEvent.Kind.SIGNED,
             source=source,
-            actor=user,
+            actor=by,
             signatory=signatory,
+            at=signed_at,
             detail=f"Typed name “{typed_name}”"
             + ("; drawn signature" if drawn_signature else "")
             + f"; certificate {serial}",
@@ -538,14 +591,8 @@ def endorsement_sign(
         if endorsement.signatories.filter(signed_at__isnull=True).exists():
             _start_turns(endorsement, base_url=base_url)
         else:
-            _complete(endorsement, authority=authority, source=source)
+            _complete(endorsement, authority=authority)
     return endorsement
-
-
-def _png_data_uri(data: bytes | None) -> str:
-    if not data:
-        return ""
-    return "data:image/png;base64," + base64.b64encode(bytes(data)).decode()
 
 
 def _current_pdf(endorsement: Endorsement) -> bytes:
@@ -559,38 +606,26 @@ def _current_pdf(endorsement: Endorsement) -> bytes:
     return bytes(last if last is not None else endorsement.document_pdf)
 
 
-def _complete(endorsement: Endorsement, *, authority, source: EventSource) -> None:
-    """Seal the fully signed PDF with the certificate of completion, and close the request."""
-    completed_at = timezone.now()
-    _record(endorsement, SigningEvent.Kind.COMPLETED, source=EventSource())
-    events = list(endorsement.events.order_by("at", "pk"))
-    appearance = pdf.render_appearance(
-        "endorsements/pdf/certificate_appearance.html",
-        {
-            "council": endorsement.council.name,
-            "version": endorsement.version,
-            "completed_at": completed_at,
-            "document_sha256": endorsement.document_sha256,
-            "events": events,
-        },
-        pdf.SEAL_BOX,
-    )
-    seal = issue_one_time_credential(
-        authority, name="Keep it Local", title="Service seal", organisation="Keep it Local"
-    )
-    sealed = pdf.sign_field(
-        _current_pdf(endorsement),
-        field_name=pdf.SEAL_FIELD,
-        credential=seal,
+def _complete(endorsement: Endorsement, *, authority) -> None:
+    """Seal the fully signed endorsement, issue it in its completion package, close the request.
+
+    The package, with the certificate of completion listing every event, is what
+    is downloaded and checked from now on (docs/adr/0009).
+    """
+    completed_at = timezone.now()  # one instant: the event, both seals' times, their text
+    _record(endorsement, SigningEvent.Kind.COMPLETED, source=EventSource(), at=completed_at)
+    sealed = certificate.seal(
+        endorsement=endorsement,
+        signatories=list(endorsement.signatories.order_by("position")),
+        signed_pdf=_current_pdf(endorsement),
+        events=list(endorsement.events.select_related("signatory").order_by("at", "pk")),
+        completed_at=completed_at,
         authority=authority,
-        appearance_pdf=appearance,
-        reason="Sealed by Keep it Local with the certificate of completion",
-        signer_name="Keep it Local",
     )
-    del seal
-    endorsement.signed_pdf = sealed
-    endorsement.signed_pdf_sha256 = pdf.sha256_hex(sealed)
-    endorsement.signed_pdf_size = len(sealed)
+    endorsement.signed_pdf = sealed.package
+    endorsement.signed_pdf_sha256 = pdf.sha256_hex(sealed.package)
+    endorsement.signed_pdf_size = len(sealed.package)
+    endorsement.sealed_document_sha256 = pdf.sha256_hex(sealed.document)
     endorsement.completed_at = completed_at
     endorsement.status = Endorsement.Status.COMPLETED
     endorsement.save()
@@ -603,14 +638,15 @@ def _complete(endorsement: Endorsement, *, authority, source: EventSource) -> No
 
 
 def endorsement_decline(
-    *, endorsement: Endorsement, user, reason: str, opened_sha256: str, source: EventSource
+    *, endorsement: Endorsement, by: User, reason: str, opened_sha256: str, source: EventSource
 ) -> Endorsement:
     """Decline to sign, with a reason. This ends the request for everyone."""
+    require_signatory(endorsement=endorsement, by=by)
     if not reason.strip():
         raise SigningRefused("Say why you are declining to sign.")
     with transaction.atomic():
         endorsement = _locked(endorsement)
-        signatory = _signatory_may_act(endorsement, user, opened_sha256=opened_sha256)
+        signatory = _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
         now = timezone.now()
         signatory.declined_at = now
         signatory.decline_reason = reason
@@ -619,13 +655,13 @@ def endorsement_decline(
         endorsement.status = Endorsement.Status.DECLINED
         endorsement.ended_at = now
         endorsement.end_reason = reason
-        endorsement.ended_by = user
+        endorsement.ended_by = by
         endorsement.save()
         _record(
             endorsement,
             SigningEvent.Kind.DECLINED,
             source=source,
-            actor=user,
+            actor=by,
             signatory=signatory,
             detail=reason,
         )
@@ -639,9 +675,10 @@ def endorsement_decline(
 
 
 def endorsement_void(
-    *, endorsement: Endorsement, by, reason: str, source: EventSource
+    *, endorsement: Endorsement, by: User, reason: str, source: EventSource
 ) -> Endorsement:
     """End a request that is out for signature; a new version can then be prepared."""
+    require_may_prepare(council=endorsement.council, by=by)
     if not reason.strip():
         raise ValidationError("Say why you are voiding the endorsement.")
     with transaction.atomic():
@@ -658,7 +695,11 @@ def endorsement_void(
 
 
 def endorsement_send_reminders(*, base_url: str, now: datetime.datetime | None = None) -> dict:
-    """Expire requests past their time, and remind whoever's turn it is every few days."""
+    """Expire requests past their time, and remind whoever's turn it is every few days.
+
+    The service itself runs this (a daily command), on no person's behalf, so
+    there is no one whose permission to check.
+    """
     now = now or timezone.now()
     expired = reminded = 0
     every = datetime.timedelta(days=settings.ENDORSEMENT_REMINDER_DAYS)

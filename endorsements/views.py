@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -40,11 +40,6 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _require_prepare(request) -> None:
-    if not request.user.has_perm("endorsements.prepare", request.council):
-        raise PermissionDenied("Only a council admin can prepare, send or void the endorsement.")
-
-
 @require_GET
 def index(request, council_slug: str):
     """The council's endorsement: the latest version first, then earlier ones."""
@@ -68,7 +63,8 @@ def index(request, council_slug: str):
 def prepare(request, council_slug: str):
     """Prepare (or change) the draft: statement, signatories and how they sign."""
     council = request.council
-    _require_prepare(request)
+    # The form is for those the service lets prepare; the service checks again on saving.
+    services.require_may_prepare(council=council, by=request.user)
     if decision_to_join(council) is None:
         messages.info(request, "Record the decision to join before preparing the endorsement.")
         return redirect("decision", council_slug=council.slug)
@@ -153,7 +149,6 @@ def send(request, council_slug: str, pk: int):
     endorsement = council_endorsement(council, pk)  # another council's is a 404 first
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    _require_prepare(request)
     try:
         services.endorsement_send_for_signature(
             endorsement=endorsement,
@@ -173,7 +168,7 @@ def send(request, council_slug: str, pk: int):
 def void(request, council_slug: str, pk: int):
     council = request.council
     endorsement = council_endorsement(council, pk)
-    _require_prepare(request)
+    services.require_may_prepare(council=council, by=request.user)
     if endorsement.status != Endorsement.Status.SENT:
         messages.info(request, "Only an endorsement that is out for signature can be voided.")
         return redirect("endorsements:detail", council_slug=council.slug, pk=pk)
@@ -198,19 +193,11 @@ def void(request, council_slug: str, pk: int):
     )
 
 
-def _signing_page(request, endorsement):
-    """The person's own signatory entry, or 403: nobody signs for someone else."""
-    signatory = signatory_of(endorsement, request.user)
-    if signatory is None:
-        raise PermissionDenied("You are not named to sign this endorsement.")
-    return signatory
-
-
 @never_cache
 def sign(request, council_slug: str, pk: int):
     council = request.council
     endorsement = council_endorsement(council, pk)
-    signatory = _signing_page(request, endorsement)
+    signatory = services.require_signatory(endorsement=endorsement, by=request.user)
     refusal = services.signing_refusal(endorsement, request.user)
     form = SignForm(
         request.POST if request.method == "POST" else None,
@@ -219,13 +206,13 @@ def sign(request, council_slug: str, pk: int):
     )
     if request.method == "GET" and refusal is None:
         services.endorsement_record_view(
-            endorsement=endorsement, signatory=signatory, source=EventSource.from_request(request)
+            endorsement=endorsement, by=request.user, source=EventSource.from_request(request)
         )
     if request.method == "POST" and form.is_valid():
         try:
             services.endorsement_sign(
                 endorsement=endorsement,
-                user=request.user,
+                by=request.user,
                 source=EventSource.from_request(request),
                 base_url=_base_url(request),
                 **form.service_values(),
@@ -257,7 +244,7 @@ def sign(request, council_slug: str, pk: int):
 def decline(request, council_slug: str, pk: int):
     council = request.council
     endorsement = council_endorsement(council, pk)
-    signatory = _signing_page(request, endorsement)
+    signatory = services.require_signatory(endorsement=endorsement, by=request.user)
     refusal = services.signing_refusal(endorsement, request.user)
     form = DeclineForm(
         request.POST if request.method == "POST" else None,
@@ -267,7 +254,7 @@ def decline(request, council_slug: str, pk: int):
         try:
             services.endorsement_decline(
                 endorsement=endorsement,
-                user=request.user,
+                by=request.user,
                 reason=form.cleaned_data["reason"],
                 opened_sha256=form.cleaned_data["document_sha256"],
                 source=EventSource.from_request(request),
@@ -315,9 +302,11 @@ def signed_pdf(request, council_slug: str, pk: int):
     endorsement = council_endorsement(request.council, pk)
     if not endorsement.signed_pdf_sha256:
         raise Http404("This endorsement has not been signed by everyone yet.")
+    # A completion package carries "...-signed.pdf" inside it: its own name differs.
+    ending = "with-certificate" if endorsement.sealed_document_sha256 else "signed"
     return _pdf_response(
         endorsement.signed_pdf,
-        f"{request.council.slug}-endorsement-v{endorsement.version}-signed.pdf",
+        f"{request.council.slug}-endorsement-v{endorsement.version}-{ending}.pdf",
     )
 
 

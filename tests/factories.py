@@ -172,7 +172,7 @@ def signed_endorsement(council, *, base_url: str = "https://keepitlocal.example"
     for person in people:
         services.endorsement_sign(
             endorsement=endorsement,
-            user=person,
+            by=person,
             password=PASSWORD,
             typed_name=person.get_full_name(),
             drawn_signature=None,

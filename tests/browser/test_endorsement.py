@@ -5,11 +5,11 @@ axe-core checks every page of the flow, error states included.
 
 import pytest
 
-from endorsements import pdf
+from endorsements import certificate, pdf
 from endorsements.ca import signing_authority
 from keepitlocal.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.endorsements.test_signing import pdf_text
+from tests.endorsements.pdf_tools import pdf_attachments, pdf_text
 
 pytestmark = [
     pytest.mark.browser,
@@ -97,7 +97,13 @@ def test_admin_sends_both_sign_and_anyone_verifies_the_pdf(page, browser, live_s
     from endorsements.models import Endorsement
 
     assert signed == bytes(Endorsement.objects.get().signed_pdf)
-    checks = pdf.check_signatures(signed, trust_root=signing_authority().asn1_certificate)
+    root = signing_authority().asn1_certificate
+    checks = pdf.check_signatures(signed, trust_root=root)
+    assert [c.signer for c in checks] == ["Keep it Local"]  # the completion package's seal
+    assert all(c.ok for c in checks) and checks[-1].covers_whole_file
+    endorsement = Endorsement.objects.get()
+    document = pdf_attachments(signed)[certificate.signed_document_name(endorsement)]
+    checks = pdf.check_signatures(document, trust_root=root)
     assert [c.signer for c in checks] == ["Helen Marsh", "David Lowe", "Keep it Local"]
     assert all(c.ok for c in checks) and checks[-1].covers_whole_file
     text = pdf_text(signed)
@@ -114,6 +120,18 @@ def test_admin_sends_both_sign_and_anyone_verifies_the_pdf(page, browser, live_s
     public.get_by_role("button", name="Check file").click()
     assert public.get_by_role("heading", name="Matches").is_visible()
     assert public.get_by_text("This is the signed endorsement on record").is_visible()
+    assert public.get_by_text("It is the signed endorsement on record.").is_visible()
+    public.get_by_text("How to recompute the audit trail's hashes").click()
+    assert public.get_by_text("must be the event's event_hash").is_visible()
+    assert_accessible(public)
+
+    # The signed endorsement taken out of the package matches too.
+    public.get_by_label("Upload a copy of the PDF").set_input_files(
+        files=[{"name": "signed.pdf", "mimeType": "application/pdf", "buffer": document}]
+    )
+    public.get_by_role("button", name="Check file").click()
+    assert public.get_by_role("heading", name="Matches").is_visible()
+    assert public.get_by_text("taken out of its completion package").first.is_visible()
     assert_accessible(public)
 
     tampered = bytearray(signed)

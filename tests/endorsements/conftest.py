@@ -76,7 +76,7 @@ def sign(source, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             return services.endorsement_sign(
                 endorsement=endorsement,
-                user=user,
+                by=user,
                 password=password,
                 typed_name=typed_name or user.get_full_name(),
                 drawn_signature=drawn,

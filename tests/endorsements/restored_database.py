@@ -44,23 +44,33 @@ def report(code: str, copies: dict[str, str], out: str) -> None:
     Path(out).write_text(json.dumps(findings, indent=2))
 
 
+def _checks(checks) -> list[dict]:
+    return [
+        {
+            "field": check.field_name,
+            "signer": check.signer,
+            "intact": check.intact,
+            "valid": check.valid,
+            "trusted": check.trusted,
+            "covers_whole_file": check.covers_whole_file,
+            "ok": check.ok,
+        }
+        for check in checks
+    ]
+
+
 def _verdict(verification: Verification) -> dict:
+    attached = verification.attached_document
     return {
         "outcome": verification.outcome.value,
         "endorsement": verification.endorsement.pk if verification.endorsement else None,
         "signatures_readable": verification.signatures_readable,
-        "signatures": [
-            {
-                "field": check.field_name,
-                "signer": check.signer,
-                "intact": check.intact,
-                "valid": check.valid,
-                "trusted": check.trusted,
-                "covers_whole_file": check.covers_whole_file,
-                "ok": check.ok,
-            }
-            for check in verification.signatures
-        ],
+        "signatures": _checks(verification.signatures),
+        "attached_document": None
+        if attached is None
+        else {"on_record": attached.on_record, "signatures": _checks(attached.signatures)},
+        "trail_intact": verification.trail.intact if verification.trail else None,
+        "trail_on_record": verification.trail_on_record,
     }
 
 

@@ -2,11 +2,12 @@
 
 import datetime
 import itertools
+import json
 
 import pytest
 from django.urls import reverse
 
-from endorsements import services
+from endorsements import audit_trail, services
 from endorsements.models import Endorsement, SigningEvent
 from endorsements.services import INTENT_STATEMENT
 from tests.factories import PASSWORD
@@ -103,10 +104,15 @@ def test_every_step_of_a_completed_signing_is_in_the_trail_in_order(
     ]
     # Recorded in that order, not only sorted into it.
     assert [e.pk for e in events] == sorted(e.pk for e in events)
-    emails = [e.detail for e in events if e.kind == Kind.EMAIL_QUEUED]
+    emails = [e.description for e in events if e.kind == Kind.EMAIL_QUEUED]
     assert emails[0].startswith(f"To {lead_member.email}: Please sign")
     assert emails[1].startswith(f"To {chief_executive.email}: Please sign")
     assert emails[2].startswith(f"To {council_admin.email}: ")
+    assert [e.email_address for e in events if e.kind == Kind.EMAIL_QUEUED] == [
+        lead_member.email,
+        chief_executive.email,
+        council_admin.email,
+    ]
 
 
 def test_each_event_records_who_when_where_how_and_which_document(
@@ -160,12 +166,24 @@ def test_the_statement_of_intent_is_recorded_and_hashed_with_the_consent(signed_
 
 @pytest.mark.parametrize(
     "field",
-    ["kind", "at", "actor_name", "ip_address", "user_agent", "authentication", "document_sha256"],
+    [
+        "kind",
+        "at",
+        "actor_name",
+        "ip_address",
+        "user_agent",
+        "authentication",
+        "document_sha256",
+        "detail",
+        "email_address",
+    ],
 )
 def test_changing_any_recorded_detail_changes_the_events_hash(signed_over_the_web, field):
     event = next(e for e in trail(signed_over_the_web) if e.kind == Kind.SIGNED)
     recorded = event.event_hash
     changed = {
+        "detail": "Typed name “Someone Else”",
+        "email_address": "someone@example.org",
         "kind": Kind.DECLINED,
         "at": event.at + datetime.timedelta(seconds=1),
         "actor_name": "Somebody Else",
@@ -224,3 +242,99 @@ def test_a_wrong_password_at_signing_is_recorded(client, sent, lead_member):
     assert failed.event_hash == failed.compute_hash()
     assert trail(sent)[-1] == failed
     assert not SigningEvent.objects.filter(kind__in=[Kind.CONSENTED, Kind.SIGNED]).exists()
+
+
+# The chain's format 2: salted commitments instead of personal values
+
+
+def test_new_events_hash_commitments_to_addresses_and_browsers_not_the_values(
+    signed_over_the_web,
+):
+    for event in trail(signed_over_the_web):
+        assert event.chain_version == 2
+        record = event.hashed_record()
+        hashed = audit_trail.canonical(record).decode()
+        for name in audit_trail.PERSONAL_FIELDS:
+            value = event.personal_value(name)
+            if value:
+                assert value not in hashed, (event, name)
+            salt = event.commitment_salts[name]
+            assert record[name] == audit_trail.commitment(salt, value)
+    # Each value has its own salt: opening one commitment opens no other.
+    salts = [s for e in trail(signed_over_the_web) for s in e.commitment_salts.values()]
+    assert len(set(salts)) == len(salts)
+
+
+def exported(endorsement, *, disclose: bool) -> dict:
+    return json.loads(audit_trail.export(header={}, events=trail(endorsement), disclose=disclose))
+
+
+def test_the_trail_checks_without_addresses_browsers_or_emails(signed_over_the_web):
+    data = audit_trail.export(header={}, events=trail(signed_over_the_web), disclose=False)
+
+    checked = audit_trail.check(data)
+
+    assert checked.intact, checked.problem
+    assert checked.event_count == len(trail(signed_over_the_web))
+    assert checked.last_event_hash == trail(signed_over_the_web)[-1].event_hash
+    text_of_it = data.decode()
+    for where in (ADMIN, LEAD, CHIEF):
+        assert where["REMOTE_ADDR"] not in text_of_it
+        assert where["HTTP_USER_AGENT"] not in text_of_it
+    assert "@" not in text_of_it  # no email address either
+
+
+def test_disclosed_values_open_their_commitments(signed_over_the_web):
+    document = exported(signed_over_the_web, disclose=True)
+    assert audit_trail.check(json.dumps(document).encode()).intact
+    viewed = next(e for e in document["events"] if e["record"]["kind"] == Kind.VIEWED)
+    assert viewed["disclosed"]["ip_address"]["value"] == LEAD["REMOTE_ADDR"]
+
+    viewed["disclosed"]["ip_address"]["value"] = "192.0.2.99"  # someone else's address
+    checked = audit_trail.check(json.dumps(document).encode())
+
+    assert not checked.intact
+    assert "the disclosed ip address is not the one committed" in checked.problem
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda events: events.pop(3), "event 4: it does not name the event before it"),
+        (
+            lambda events: events[5]["record"].update(detail="Something else"),
+            "event 6: its hash is not the hash of its record",
+        ),
+        (
+            lambda events: events.insert(2, events[1]),
+            "event 3: it does not name the event before it",
+        ),
+    ],
+    ids=["an event removed", "an event changed", "an event repeated"],
+)
+def test_a_changed_trail_does_not_check(signed_over_the_web, change, problem):
+    document = exported(signed_over_the_web, disclose=False)
+    change(document["events"])
+
+    checked = audit_trail.check(json.dumps(document).encode())
+
+    assert not checked.intact
+    assert checked.problem == problem
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'{"events": 1}',
+        b'{"events": [1]}',
+        b"\xff\xfe",
+        b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"events": [{"record": {"previous_hash": "", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}}]}",
+    ],
+)
+def test_an_unreadable_trail_is_a_problem_found_not_an_error(data):
+    checked = audit_trail.check(data)
+    assert not checked.intact and checked.problem

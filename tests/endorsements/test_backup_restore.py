@@ -193,13 +193,18 @@ def test_a_restored_backup_still_verifies_the_signed_endorsement(council, signin
     for name in (RESTORED_RECORD, DOWNLOADED):
         verdict = findings["copies"][name]
         assert (verdict["outcome"], verdict["endorsement"]) == ("matches", endorsement.pk), name
-        signatures = verdict["signatures"]
+        # The completion package's seal, then the sealed endorsement attached to it.
+        package_seal = verdict["signatures"]
+        assert [s["field"] for s in package_seal] == [pdf.PACKAGE_SEAL_FIELD], name
+        assert verdict["attached_document"]["on_record"], name
+        signatures = verdict["attached_document"]["signatures"]
         assert [s["field"] for s in signatures][-1] == pdf.SEAL_FIELD, name
         assert len(signatures) == 3, name  # two signatories and the seal
-        assert all(s["intact"] and s["valid"] and s["trusted"] and s["ok"] for s in signatures), (
-            name
-        )
-        assert signatures[-1]["covers_whole_file"], name
+        for signature in package_seal + signatures:
+            assert signature["intact"] and signature["valid"] and signature["trusted"], name
+            assert signature["ok"], name
+        assert package_seal[0]["covers_whole_file"] and signatures[-1]["covers_whole_file"], name
+        assert verdict["trail_intact"] and verdict["trail_on_record"], name
 
     altered = findings["copies"][ALTERED]
     assert (altered["outcome"], altered["endorsement"]) == ("altered", endorsement.pk)
@@ -223,8 +228,11 @@ def test_after_rotating_the_ca_an_older_endorsement_matches_but_reads_not_issued
     html = page(response)
     assert text(html.cssselect(".govuk-panel__title")[0]) == "Matches"
     checks = [text(row.cssselect("td")[1]) for row in html.cssselect(".govuk-table__body tr")]
-    assert checks == ["Not issued by Keep it Local"] * 3
+    # The package's seal, and the two signatures and the seal of the endorsement it carries.
+    assert checks == ["Not issued by Keep it Local"] * 4
     # The old CA's certificate, kept after rotating, still shows every signature is good.
     _, _, der = pem.unarmor(signing_ca[0])
     old_root = x509.Certificate.load(der)
-    assert all(check.ok for check in pdf.check_signatures(sealed, trust_root=old_root))
+    document = next(d for d in pdf.embedded_files(sealed).values() if d.startswith(b"%PDF-"))
+    for data in (sealed, document):
+        assert all(check.ok for check in pdf.check_signatures(data, trust_root=old_root))

@@ -252,7 +252,7 @@ def test_a_signature_cannot_change_after_signing(sent, sign, lead_member, field,
 def test_a_reason_for_declining_cannot_change_afterwards(sent, chief_executive, source):
     services.endorsement_decline(
         endorsement=sent,
-        user=chief_executive,
+        by=chief_executive,
         reason="The statement needs rewording",
         opened_sha256=sent.document_sha256,
         source=source,
@@ -439,7 +439,7 @@ def voided(sent, council_admin, source):
 def declined(sent, chief_executive, source):
     services.endorsement_decline(
         endorsement=sent,
-        user=chief_executive,
+        by=chief_executive,
         reason="The statement needs rewording",
         opened_sha256=sent.document_sha256,
         source=source,
@@ -481,6 +481,7 @@ def test_an_ended_endorsement_cannot_be_reopened(ended_endorsement, status):
         ("signed_pdf", b"%PDF-1.7\n% another sealed file\n"),
         ("signed_pdf_sha256", "0" * 64),
         ("signed_pdf_size", 1),
+        ("sealed_document_sha256", "0" * 64),
         ("completed_at", None),
     ],
 )

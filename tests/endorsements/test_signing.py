@@ -3,8 +3,6 @@
 import base64
 import datetime
 import io
-import shutil
-import subprocess
 
 import pytest
 from django.core import mail
@@ -12,8 +10,10 @@ from django.core.management import call_command as run_command
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
 
-from endorsements import pdf
+from endorsements import certificate, pdf
 from endorsements.ca import signing_authority
 from endorsements.models import Endorsement, Signatory, SigningEvent
 from endorsements.services import SigningRefused
@@ -22,6 +22,7 @@ from tests.factories import PASSWORD, MembershipFactory
 from tests.html import checklist, page, text
 
 from .conftest import BASE_URL
+from .pdf_tools import pdf_attachments, pdf_text, pdf_words
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +43,6 @@ def sign_form(endorsement, user, **overrides):
         "drawn_signature": "",
         **overrides,
     }
-
-
-def pdf_text(data: bytes) -> str:
-    """The text a reader sees, signature appearances included (poppler's pdftotext)."""
-    assert shutil.which("pdftotext"), "make test installs poppler-utils"
-    result = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
-    )
-    return result.stdout.decode()
 
 
 def test_council_admin_prepares_sends_and_both_sign_over_the_web(
@@ -111,15 +103,29 @@ def test_council_admin_prepares_sends_and_both_sign_over_the_web(
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert download.content == bytes(endorsement.signed_pdf)
+    assert download["Content-Disposition"] == (
+        'attachment; filename="east-sussex-endorsement-v1-with-certificate.pdf"'
+    )
 
     overview = client.get(reverse("overview", kwargs={"council_slug": council.slug}))
     assert checklist(overview)["Endorsement signed"] == "Completed"
 
 
-def test_every_signature_is_intact_valid_and_trusted_and_the_seal_covers_the_file(completed):
-    checks = pdf.check_signatures(
-        bytes(completed.signed_pdf), trust_root=signing_authority().asn1_certificate
-    )
+def test_every_signature_is_intact_valid_and_trusted_and_each_seal_covers_its_file(completed):
+    root = signing_authority().asn1_certificate
+    package = bytes(completed.signed_pdf)
+    checks = pdf.check_signatures(package, trust_root=root)
+    assert [(c.field_name, c.signer, c.role) for c in checks] == [
+        (pdf.PACKAGE_SEAL_FIELD, "Keep it Local", "Service seal")
+    ]
+    assert checks[0].ok and checks[0].covers_whole_file
+
+    # The signatures are in the sealed endorsement the package carries, as signed.
+    document = pdf_attachments(package)[certificate.signed_document_name(completed)]
+    assert pdf.sha256_hex(document) == completed.sealed_document_sha256
+    last_signature = completed.signatories.order_by("-signed_at").first().pdf_after_signing
+    assert document.startswith(bytes(last_signature))
+    checks = pdf.check_signatures(document, trust_root=root)
     assert [(c.signer, c.role) for c in checks] == [
         ("Helen Marsh", "Lead member"),
         ("David Lowe", "Chief executive"),
@@ -184,6 +190,71 @@ def test_signed_pdf_text_has_the_principles_both_names_and_the_certificate(compl
     assert "Audit trail" in content and "Completed and sealed" in content
     assert completed.verification_code_display in content
     assert "192.0.2.10" in content  # the audit trail's IP addresses are in the certificate
+
+
+def _shown(instant: datetime.datetime) -> datetime.datetime:
+    """An instant as every place shows it: in UTC, to the second."""
+    return instant.astimezone(datetime.UTC).replace(microsecond=0)
+
+
+def _signature(data: bytes, field: str):
+    reader = PdfFileReader(io.BytesIO(data))
+    return next(s for s in reader.embedded_signatures if s.field_name == field)
+
+
+def test_each_signing_time_is_one_instant_shown_the_same_everywhere(client, completed):
+    signed_events = {
+        e.signatory_id: e for e in completed.events.filter(kind=SigningEvent.Kind.SIGNED)
+    }
+    record = client.get(reverse("verify"), {"code": completed.verification_code})
+    on_record = {
+        text(row.cssselect("dt")[0]): text(row.cssselect("dd")[0])
+        for row in page(record).cssselect(".govuk-summary-list__row")
+    }
+    for signatory in completed.signatories.all():
+        at = signatory.signed_at
+        assert signed_events[signatory.pk].at == at  # the audit event: the very same instant
+        revision = bytes(signatory.pdf_after_signing)
+        signature = _signature(revision, pdf.signatory_field(signatory.position))
+        assert generic.parse_pdf_date(signature.sig_object["/M"]) == _shown(at)
+        assert signature.self_reported_timestamp == _shown(at)  # what pyHanko reports
+        words = f"Signed {_shown(at).day} {_shown(at):%B %Y, %H:%M:%S} UTC"
+        assert words in pdf_text(revision)  # the signature's appearance
+        assert on_record[f"{signatory.name}, {signatory.role_title}"] == words
+    completed_event = completed.events.get(kind=SigningEvent.Kind.COMPLETED)
+    assert completed_event.at == completed.completed_at
+    package = bytes(completed.signed_pdf)
+    document = pdf_attachments(package)[certificate.signed_document_name(completed)]
+    sealed_at = _shown(completed.completed_at)
+    for data, field in ((document, pdf.SEAL_FIELD), (package, pdf.PACKAGE_SEAL_FIELD)):
+        seal = _signature(data, field)
+        assert seal.self_reported_timestamp == sealed_at
+        assert generic.parse_pdf_date(seal.sig_object["/M"]) == sealed_at
+        assert f"{sealed_at.day} {sealed_at:%B %Y, %H:%M:%S} UTC" in pdf_text(data)
+    assert on_record["Sealed"] == f"{sealed_at.day} {sealed_at:%B %Y, %H:%M:%S} UTC"
+
+
+def test_a_very_long_name_is_shown_whole_in_its_signature_and_the_package(
+    council, prepare, send, sign, chief_executive
+):
+    first, last = "Anne-Marie Philippa Georgina Henrietta", "Montgomery-Fotheringham-Smythe"
+    long_named = MembershipFactory(
+        council=council,
+        role=Membership.Role.LEAD_MEMBER,
+        user__first_name=first,
+        user__last_name=last,
+    ).user
+    endorsement = send(prepare(signatories=[long_named, chief_executive]))
+    sign(endorsement, long_named)
+    sign(endorsement, chief_executive)
+    endorsement.refresh_from_db()
+
+    name = f"{first} {last}"
+    revision = bytes(endorsement.signatories.get(user=long_named).pdf_after_signing)
+    words = pdf_words(revision)
+    assert words.count(name) >= 3  # the heading, the typed mark and the line under it
+    assert f"Typed name: {name}" in words
+    assert f"Typed name: {name}" in pdf_words(bytes(endorsement.signed_pdf))
 
 
 def test_a_wrong_password_is_refused_and_recorded(client, sent, lead_member):

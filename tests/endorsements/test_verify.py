@@ -1,8 +1,10 @@
 """The public verify page: anyone checks a code, or a copy of the signed PDF.
 
-A copy matches only if it is byte for byte the sealed file. Beside the page's
-verdict, each changed copy is also given to pyHanko, so the tests show that
-the page and the digital signatures agree about it.
+A copy matches only if it is byte for byte the sealed file: since issue 13 the
+completion package (docs/adr/0009), before it the sealed endorsement, which
+both still verify. Beside the page's verdict, each changed copy is also given
+to pyHanko, so the tests show that the page and the digital signatures agree
+about it.
 """
 
 import datetime
@@ -18,11 +20,15 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields
 
-from endorsements import pdf, services
+from endorsements import certificate, pdf, services
 from endorsements.ca import signing_authority
 from endorsements.models import SigningEvent
+from endorsements.verification import Outcome, verify_copy
 from keepitlocal.models import Membership
 from tests.html import page, text
+
+from . import before_issue_13
+from .pdf_tools import pdf_attachments
 
 pytestmark = pytest.mark.django_db
 
@@ -63,14 +69,23 @@ def flip(data: bytes, position: int) -> bytes:
     return data[:position] + changed + data[position + 1 :]
 
 
-def pyhanko_accepts(data: bytes) -> bool:
-    """pyHanko says every signature is fine and the seal covers every byte of ``data``."""
+def pyhanko_accepts(data: bytes, *, root=None) -> bool:
+    """pyHanko says every signature is fine and the last seal covers every byte of ``data``,
+    and, for a completion package, the same of the sealed endorsement attached to it."""
+    root = root or signing_authority().asn1_certificate
     try:
-        checks = pdf.check_signatures(data, trust_root=signing_authority().asn1_certificate)
+        checks = pdf.check_signatures(data, trust_root=root)
     except pdf.PdfUnreadable:
         return False
-    seal = [c for c in checks if c.field_name == pdf.SEAL_FIELD]
-    return bool(seal) and all(c.ok for c in checks) and seal[0].covers_whole_file
+    seals = (pdf.SEAL_FIELD, pdf.PACKAGE_SEAL_FIELD)
+    if not checks or checks[-1].field_name not in seals or not checks[-1].covers_whole_file:
+        return False
+    if not all(c.ok for c in checks):
+        return False
+    if checks[-1].field_name == pdf.SEAL_FIELD:
+        return True
+    attached = [d for d in pdf.embedded_files(data).values() if d.startswith(b"%PDF-")]
+    return len(attached) == 1 and pyhanko_accepts(attached[0], root=root)
 
 
 def signatures(data: bytes) -> dict:
@@ -105,8 +120,20 @@ def last_xref_stream(data: bytes) -> int:
     return (start + end) // 2
 
 
+def attachment_stream(data: bytes, name: str) -> int:
+    """The middle of the compressed stream of the attachment called ``name``."""
+    tree = PdfFileReader(io.BytesIO(data)).root["/Names"]["/EmbeddedFiles"]
+    names = tree["/Names"]
+    spec = next(names[i + 1] for i in range(0, len(names), 2) if names[i] == name)
+    number = spec.get_object()["/EF"].raw_get("/F").idnum
+    header = data.index(b"\n%d 0 obj" % number)
+    start = data.index(b"stream\n", header) + len(b"stream\n")
+    return (start + data.index(b"endstream", start)) // 2
+
+
 # Each place is a function of (the sealed file, the document as sent) -> position.
-PLACES = {
+# A sealed endorsement of before issue 13: the seal is the file's last signature.
+SEALED_BEFORE_PLACES = {
     "the PDF version in the header": lambda d, sent: len(b"%PDF-1."),
     "the binary marker on the second line": lambda d, sent: d.index(b"\n") + 2,
     "the first page's content stream": lambda d, sent: d.index(b"stream\n") + 200,
@@ -122,11 +149,40 @@ PLACES = {
     "the %%EOF marker": lambda d, sent: len(d) - len(b"OF\n"),
     "the very last byte": lambda d, sent: len(d) - 1,
 }
+# A completion package: its own seal, and the sealed endorsement and trail attached.
+PACKAGE_PLACES = {
+    "the PDF version in the header": lambda d, e: len(b"%PDF-"),
+    "the binary marker on the second line": lambda d, e: d.index(b"\n") + 2,
+    "the first page's content stream": lambda d, e: d.index(b"stream\n") + 200,
+    "the middle of the file": lambda d, e: len(d) // 2,
+    "the attached signed endorsement": lambda d, e: attachment_stream(
+        d, certificate.signed_document_name(e)
+    ),
+    "the attached audit trail": lambda d, e: attachment_stream(d, certificate.TRAIL_FILE),
+    "the seal's signature value": lambda d, e: inside_contents(
+        d, pdf.PACKAGE_SEAL_FIELD, "signature"
+    ),
+    "the seal's message digest": lambda d, e: inside_contents(
+        d, pdf.PACKAGE_SEAL_FIELD, "message_digest"
+    ),
+    "the seal's /ByteRange": lambda d, e: d.rindex(b"/ByteRange [") + len(b"/ByteRange [0 "),
+    "the startxref offset": lambda d, e: d.rindex(b"startxref\n") + len(b"startxref\n") + 1,
+    "the final cross-reference stream": lambda d, e: last_xref_stream(d),
+    "the %%EOF marker": lambda d, e: len(d) - len(b"OF\n"),
+    "the very last byte": lambda d, e: len(d) - 1,
+}
 
 
 @pytest.fixture
 def signed(completed) -> bytes:
     return bytes(completed.signed_pdf)
+
+
+@pytest.fixture
+def sealed_before(settings):
+    """An endorsement sealed by the code before issue 13, with its CA configured."""
+    settings.SIGNING_CA_CERT = before_issue_13.signing_ca_certificate_pem()
+    return before_issue_13.load("completed")
 
 
 # Opening the page and checking a code
@@ -189,7 +245,7 @@ def test_a_declined_endorsements_code_does_not_show_the_public_why_someone_decli
 ):
     services.endorsement_decline(
         endorsement=sent,
-        user=chief_executive,
+        by=chief_executive,
         reason="I was not consulted about the local spend target",
         opened_sha256=sent.document_sha256,
         source=source,
@@ -224,6 +280,18 @@ def test_another_councils_people_can_check_any_code_but_never_see_addresses_or_b
 # Uploading a copy
 
 
+def signature_tables(response) -> list[list[tuple[str, str]]]:
+    """Each table of signatures on the page, as (signed by, check) rows."""
+    return [
+        [tuple(text(cell) for cell in row.cssselect("td")) for row in table.cssselect("tbody tr")]
+        for table in page(response).cssselect("table.govuk-table")
+    ]
+
+
+VALID = "Valid: intact and issued by Keep it Local"
+COVERS = "Valid: intact and issued by Keep it Local; covers the whole file"
+
+
 def test_the_exact_signed_pdf_matches(client, completed, signed):
     response = upload(client, signed)
     assert response.status_code == 200
@@ -231,27 +299,42 @@ def test_the_exact_signed_pdf_matches(client, completed, signed):
     shown = text(page(response))
     assert "This is the signed endorsement on record" in shown
     assert "On record: East Sussex County Council, endorsement version 1" in shown
-    assert "Helen Marsh, Lead member" in shown and "Keep it Local, Service seal" in shown
+    package_seal, attached = signature_tables(response)
+    assert package_seal == [("Keep it Local, Service seal", COVERS)]
+    assert attached == [
+        ("Helen Marsh, Lead member", VALID),
+        ("David Lowe, Chief executive", VALID),
+        ("Keep it Local, Service seal", COVERS),
+    ]
+    assert "It is the signed endorsement on record." in shown
+    events = completed.events.filter(at__lte=completed.completed_at).count()
+    assert (
+        f"Its {events} events recompute: each event's hash is the hash of its record, and names"
+        " the event before it. Its last event's hash is the one on record."
+    ) in shown
     assert pyhanko_accepts(signed)
 
 
-@pytest.mark.parametrize(
-    "place",
-    [
-        *(name for name in PLACES),
-        "the final cross-reference stream",
-    ],
-)
-def test_a_copy_with_one_byte_changed_does_not_match(client, completed, signed, place):
-    position = (
-        last_xref_stream(signed)
-        if place == "the final cross-reference stream"
-        else PLACES[place](signed, bytes(completed.document_pdf))
-    )
-    assert 0 <= position < len(signed)
-    changed = flip(signed, position)
-    assert len(changed) == len(signed) and changed != signed
+def test_the_signed_endorsement_taken_out_of_its_package_matches(client, completed, signed):
+    document = pdf_attachments(signed)[certificate.signed_document_name(completed)]
 
+    response = upload(client, document)
+
+    assert verdict(response) == "Matches"
+    shown = text(page(response))
+    assert "taken out of its completion package" in shown
+    assert "On record: East Sussex County Council, endorsement version 1" in shown
+    assert signature_tables(response) == [
+        [
+            ("Helen Marsh, Lead member", VALID),
+            ("David Lowe, Chief executive", VALID),
+            ("Keep it Local, Service seal", COVERS),
+        ]
+    ]
+    assert pyhanko_accepts(document)
+
+
+def assert_changed_copy_does_not_match(client, changed: bytes, *, root=None) -> None:
     client.raise_request_exception = False
     response = upload(client, changed)
 
@@ -259,7 +342,40 @@ def test_a_copy_with_one_byte_changed_does_not_match(client, completed, signed, 
     assert verdict(response) == "Does not match"
     assert "This file has been changed since it was sealed" in text(page(response))
     assert "1 byte differ" in text(page(response))
-    assert not pyhanko_accepts(changed)
+    assert not pyhanko_accepts(changed, root=root)
+
+
+@pytest.mark.parametrize("place", PACKAGE_PLACES)
+def test_a_copy_with_one_byte_changed_does_not_match(client, completed, signed, place):
+    position = PACKAGE_PLACES[place](signed, completed)
+    assert 0 <= position < len(signed)
+    changed = flip(signed, position)
+    assert len(changed) == len(signed) and changed != signed
+
+    assert_changed_copy_does_not_match(client, changed)
+
+
+@pytest.mark.parametrize("place", [*SEALED_BEFORE_PLACES, "the final cross-reference stream"])
+def test_a_copy_sealed_before_issue_13_with_one_byte_changed_still_does_not_match(
+    client, sealed_before, place
+):
+    signed = bytes(sealed_before.signed_pdf)
+    position = (
+        last_xref_stream(signed)
+        if place == "the final cross-reference stream"
+        else SEALED_BEFORE_PLACES[place](signed, bytes(sealed_before.document_pdf))
+    )
+    changed = flip(signed, position)
+    assert len(changed) == len(signed) and changed != signed
+
+    assert_changed_copy_does_not_match(client, changed, root=before_issue_13.signing_ca_root())
+
+
+def test_any_one_byte_changed_anywhere_in_the_package_is_detected(signed):
+    # Thirty-two places spread over the whole file, wherever they fall.
+    for position in range(0, len(signed), len(signed) // 32):
+        outcome = verify_copy(flip(signed, position)).outcome
+        assert outcome == Outcome.ALTERED, position
 
 
 def test_a_change_in_the_seals_unused_padding_does_not_match_though_pyhanko_cannot_see_it(
@@ -267,7 +383,7 @@ def test_a_change_in_the_seals_unused_padding_does_not_match_though_pyhanko_cann
 ):
     # The end of the seal's /Contents is zero padding that no signature covers; only the
     # byte-for-byte comparison with the record notices a change there.
-    _, end = signatures(signed)["service-seal"]["contents"]
+    _, end = signatures(signed)[pdf.PACKAGE_SEAL_FIELD]["contents"]
     position = end - 10
     assert signed[position : position + 8] == b"00000000"
     changed = flip(signed, position)
@@ -295,7 +411,7 @@ def test_something_appended_after_sealing_is_reported_and_pyhanko_agrees(client,
     assert f"{len(appended) - len(signed)} bytes were added after it was sealed" in shown
     assert "On record: East Sussex County Council" in shown
     checks = pdf.check_signatures(appended, trust_root=signing_authority().asn1_certificate)
-    seal = next(c for c in checks if c.field_name == pdf.SEAL_FIELD)
+    seal = next(c for c in checks if c.field_name == pdf.PACKAGE_SEAL_FIELD)
     assert not seal.covers_whole_file
     assert not pyhanko_accepts(appended)
 
@@ -374,3 +490,23 @@ def test_a_truncated_copy_does_not_match(client, completed, signed, keep):
     assert verdict(response) == "Does not match"
     assert NO_MATCH in text(page(response))
     assert not pyhanko_accepts(truncated)
+
+
+def test_a_pdf_whose_attachment_would_unpack_huge_is_checked_without_unpacking_it(client):
+    # 41 MB of zeros packs into a few tens of kilobytes: more than the page will unpack.
+    bomb = weasyprint.HTML(string="<p>x</p>").write_pdf(
+        attachments=[
+            weasyprint.Attachment(
+                string=b"\0" * (pdf.MAX_ATTACHMENT_BYTES + 1024 * 1024),
+                name=certificate.TRAIL_FILE,
+            )
+        ]
+    )
+    assert len(bomb) < 1024 * 1024
+    assert pdf.embedded_files(bomb) == {}
+
+    response = upload(client, bomb)
+
+    assert response.status_code == 200
+    assert verdict(response) == "Does not match"
+    assert "The audit trail attached to it" not in text(page(response))
