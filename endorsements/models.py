@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from endorsements import audit_trail
+from keepitlocal.history import tracked
 
 
 class EndorsementFrozen(ValidationError):
@@ -42,6 +43,14 @@ class SigningEventQuerySet(models.QuerySet):
         raise EndorsementFrozen("Signing events can be added, never deleted.")
 
 
+@tracked(
+    "statement",
+    "signing_order",
+    "status",
+    topic=lambda endorsement: "endorsement",
+    label=lambda endorsement: f"Endorsement version {endorsement.version}",
+    added="Endorsement version {version} prepared",
+)
 class Endorsement(models.Model):
     """One version of a council's endorsement of the six principles."""
 

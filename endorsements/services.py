@@ -33,6 +33,7 @@ from endorsements.selectors import (
 )
 from keepitlocal.models import Council, Membership, User
 from keepitlocal.selectors import decision_to_join
+from keepitlocal.writes import council_write
 from principles.models import Principle
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,13 @@ def _record(
     return event
 
 
+PREPARE = "endorsements.prepare"
+PREPARE_DENIED = "Only a council admin can prepare, send or void the endorsement."
+# Being named as a signatory is what lets a person sign: the contract asks only that they are
+# of the council, and the service then finds them among the signatories.
+SIGN = "keepitlocal.view_council"
+
+
 def require_may_prepare(*, council: Council, by: User) -> None:
     """Refuse anyone but the council's admins: only they prepare, send or void its endorsement."""
     if not by.has_perm("endorsements.prepare", council):
@@ -168,7 +176,11 @@ def endorsement_prepare(
 
     ``signatories`` are users of the council, in signing order.
     """
-    require_may_prepare(council=council, by=by)
+    with council_write(by=by, council=council, permission=PREPARE, denied=PREPARE_DENIED) as write:
+        return _prepare(write, council, by, statement, signatories, signing_order, source)
+
+
+def _prepare(write, council, by, statement, signatories, signing_order, source) -> Endorsement:
     if decision_to_join(council) is None:
         raise ValidationError(
             "Record the council's decision to join before preparing the endorsement."
@@ -184,46 +196,51 @@ def endorsement_prepare(
     )
     if any(user.pk not in roles for user in signatories):
         raise ValidationError("Everyone who signs must be a person of this council.")
-    with transaction.atomic():
-        Council.objects.select_for_update().filter(pk=council.pk).first()
-        endorsement = (
-            Endorsement.objects.select_for_update()
-            .filter(council=council, status__in=Endorsement.OPEN)
-            .first()
+    Council.objects.select_for_update().filter(pk=council.pk).first()
+    endorsement = (
+        Endorsement.objects.select_for_update()
+        .filter(council=council, status__in=Endorsement.OPEN)
+        .first()
+    )
+    is_new = endorsement is None
+    if not is_new:
+        write.track(endorsement)
+    if endorsement is not None and endorsement.status != Endorsement.Status.DRAFT:
+        raise ValidationError(
+            "The endorsement is already out for signature. Void it before preparing a new version."
         )
-        if endorsement is not None and endorsement.status != Endorsement.Status.DRAFT:
-            raise ValidationError(
-                "The endorsement is already out for signature."
-                " Void it before preparing a new version."
-            )
-        if endorsement is None:
-            latest = Endorsement.objects.filter(council=council).order_by("-version").first()
-            endorsement = Endorsement(
-                council=council, version=(latest.version + 1) if latest else 1, prepared_by=by
-            )
-        endorsement.statement = statement
-        endorsement.signing_order = signing_order
-        endorsement.prepared_by = by
-        endorsement.full_clean()
-        endorsement.save()
-        endorsement.signatories.all().delete()
-        Signatory.objects.bulk_create(
-            Signatory(
-                endorsement=endorsement,
-                user=user,
-                name=_name_of(user),
-                role_title=Membership.Role(roles[user.pk]).label,
-                position=position,
-            )
-            for position, user in enumerate(signatories, start=1)
+    if endorsement is None:
+        latest = Endorsement.objects.filter(council=council).order_by("-version").first()
+        endorsement = Endorsement(
+            council=council, version=(latest.version + 1) if latest else 1, prepared_by=by
         )
-        _record(
-            endorsement,
-            SigningEvent.Kind.PREPARED,
-            source=source,
-            actor=by,
-            detail="Signatories: " + "; ".join(_name_of(user) for user in signatories),
+    endorsement.statement = statement
+    endorsement.signing_order = signing_order
+    endorsement.prepared_by = by
+    endorsement.full_clean()
+    endorsement.save()
+    endorsement.signatories.all().delete()
+    Signatory.objects.bulk_create(
+        Signatory(
+            endorsement=endorsement,
+            user=user,
+            name=_name_of(user),
+            role_title=Membership.Role(roles[user.pk]).label,
+            position=position,
         )
+        for position, user in enumerate(signatories, start=1)
+    )
+    _record(
+        endorsement,
+        SigningEvent.Kind.PREPARED,
+        source=source,
+        actor=by,
+        detail="Signatories: " + "; ".join(_name_of(user) for user in signatories),
+    )
+    if is_new:
+        write.added(endorsement)
+    else:
+        write.changed(endorsement)
     return endorsement
 
 
@@ -269,9 +286,11 @@ def endorsement_send_for_signature(
     *, endorsement: Endorsement, by: User, source: EventSource, base_url: str
 ) -> Endorsement:
     """Freeze the draft: render it, record its SHA-256, and ask the first signatories to sign."""
-    require_may_prepare(council=endorsement.council, by=by)
-    with transaction.atomic():
+    with council_write(
+        by=by, council=endorsement.council, permission=PREPARE, denied=PREPARE_DENIED
+    ) as write:
         endorsement = _locked(endorsement)
+        write.track(endorsement)
         if endorsement.status != Endorsement.Status.DRAFT:
             raise ValidationError("Only a draft can be sent for signature.")
         if decision_to_join(endorsement.council) is None:
@@ -290,6 +309,7 @@ def endorsement_send_for_signature(
         endorsement.status = Endorsement.Status.SENT
         endorsement.save()
         _record(endorsement, SigningEvent.Kind.SENT, source=source, actor=by)
+        write.changed(endorsement)
         _start_turns(endorsement, base_url=base_url)
     return endorsement
 
@@ -514,14 +534,18 @@ def endorsement_sign(
     is recorded, and hashed, with the consent event. When the last signatory
     signs, the document is sealed and completed.
     """
-    require_signatory(endorsement=endorsement, by=by)
-    # Refuse early, before asking for the password, when nothing could be signed.
-    _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
+    with council_write(by=by, council=endorsement.council, permission=SIGN):
+        require_signatory(endorsement=endorsement, by=by)
+        # Refuse early, before asking for the password, when nothing could be signed.
+        _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
+    # Checked and counted in a transaction of its own, so a wrong password is counted even
+    # though nothing is signed.
     _check_password(endorsement, by, password, source)
     authority = signing_authority()
     source = source.with_authentication(PASSWORD_AT_SIGNING)
-    with transaction.atomic():
+    with council_write(by=by, council=endorsement.council, permission=SIGN) as write:
         endorsement = _locked(endorsement)
+        write.track(endorsement)
         signatory = _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
         _record(
             endorsement,
@@ -592,6 +616,7 @@ def endorsement_sign(
             _start_turns(endorsement, base_url=base_url)
         else:
             _complete(endorsement, authority=authority)
+            write.changed(endorsement)
     return endorsement
 
 
@@ -641,11 +666,12 @@ def endorsement_decline(
     *, endorsement: Endorsement, by: User, reason: str, opened_sha256: str, source: EventSource
 ) -> Endorsement:
     """Decline to sign, with a reason. This ends the request for everyone."""
-    require_signatory(endorsement=endorsement, by=by)
-    if not reason.strip():
-        raise SigningRefused("Say why you are declining to sign.")
-    with transaction.atomic():
+    with council_write(by=by, council=endorsement.council, permission=SIGN) as write:
+        require_signatory(endorsement=endorsement, by=by)
+        if not reason.strip():
+            raise SigningRefused("Say why you are declining to sign.")
         endorsement = _locked(endorsement)
+        write.track(endorsement)
         signatory = _signatory_may_act(endorsement, by, opened_sha256=opened_sha256)
         now = timezone.now()
         signatory.declined_at = now
@@ -665,6 +691,7 @@ def endorsement_decline(
             signatory=signatory,
             detail=reason,
         )
+        write.changed(endorsement, reason=reason.strip())
         _email_council_admins(
             endorsement,
             f"{signatory.name} declined to sign the Keep it Local endorsement",
@@ -678,11 +705,13 @@ def endorsement_void(
     *, endorsement: Endorsement, by: User, reason: str, source: EventSource
 ) -> Endorsement:
     """End a request that is out for signature; a new version can then be prepared."""
-    require_may_prepare(council=endorsement.council, by=by)
-    if not reason.strip():
-        raise ValidationError("Say why you are voiding the endorsement.")
-    with transaction.atomic():
+    with council_write(
+        by=by, council=endorsement.council, permission=PREPARE, denied=PREPARE_DENIED
+    ) as write:
+        if not reason.strip():
+            raise ValidationError("Say why you are voiding the endorsement.")
         endorsement = _locked(endorsement)
+        write.track(endorsement)
         if endorsement.status != Endorsement.Status.SENT:
             raise ValidationError("Only an endorsement that is out for signature can be voided.")
         endorsement.status = Endorsement.Status.VOIDED
@@ -691,6 +720,7 @@ def endorsement_void(
         endorsement.ended_by = by
         endorsement.save()
         _record(endorsement, SigningEvent.Kind.VOIDED, source=source, actor=by, detail=reason)
+        write.changed(endorsement, reason=reason.strip())
     return endorsement
 
 

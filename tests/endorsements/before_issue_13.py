@@ -17,7 +17,7 @@ from pathlib import Path
 from asn1crypto import pem, x509
 
 from endorsements.models import Endorsement, Signatory, SigningEvent
-from keepitlocal.models import Council, User
+from keepitlocal.models import Council, Membership, User
 
 FIXTURE = Path(__file__).parent / "data" / "sealed_before_issue_13.json"
 
@@ -73,7 +73,15 @@ def load(label: str, **instead) -> Endorsement:
     }
     fixed.update(instead)
     Endorsement.objects.bulk_create([Endorsement(**stored)])
-    Signatory.objects.bulk_create([Signatory(**_fields(row)) for row in data["signatories"]])
+    signatories = Signatory.objects.bulk_create(
+        [Signatory(**_fields(row)) for row in data["signatories"]]
+    )
+    # The people who sign are the council's, as in the database the rows came from.
+    roles = {label: value for value, label in Membership.Role.choices}
+    Membership.objects.bulk_create(
+        Membership(user_id=s.user_id, council_id=stored["council_id"], role=roles[s.role_title])
+        for s in signatories
+    )
     Endorsement.objects.filter(pk=stored["id"]).update(**fixed)
     # bulk_create, not save(): the stored hashes go in as they are, in chain format 1
     # (the format they were hashed in, which the rows predate).
