@@ -27,6 +27,7 @@ MAX_FILE_BYTES = 100_000_000
 MAX_PROBLEMS_SHOWN = 50
 MAX_SUPPLIER_NAME = 300
 MAX_SUPPLIER_REF = 100
+MAX_PAYMENT_REF = 100
 # The column names must be within the first rows (some files put a title above them).
 HEADER_SEARCH_ROWS = 20
 _HEAD_BYTES = 64 * 1024
@@ -63,6 +64,17 @@ COLUMNS = (
         "postcode",
         "Supplier postcode",
         "Not part of the Transparency Code, but some councils publish it",
+    ),
+    Column(
+        "transaction_ref",
+        "Transaction number",
+        "Recognises a payment already imported from another file",
+    ),
+    Column(
+        "invoice_ref",
+        "Invoice number",
+        "Without a transaction number, a payment is recognised by its date, supplier, "
+        "amount and invoice number",
     ),
 )
 COLUMN_LABELS = {column.key: column.label for column in COLUMNS}
@@ -186,10 +198,19 @@ def _find_header(text: str) -> tuple[str, int, int, tuple[str, ...]]:
 
 _SUPPLIER_WORDS = {"supplier", "beneficiary", "vendor", "payee", "creditor", "merchant"}
 _ID_WORDS = {"id", "number", "no", "code", "ref", "reference", "urn"}
+# A VAT registration number identifies a business; it is never an amount of VAT or spend.
+_REGISTRATION_WORDS = _ID_WORDS | {"reg", "regn", "registration", "registered"}
+# "Net amount excl VAT" is the amount, not the VAT.
+_NOT_THE_VAT_WORDS = {"excl", "excluding", "ex", "exc", "net", "gross", "inc", "incl", "including"}
+_AMOUNT_WORDS = {"amount", "value", "net", "total", "paid", "gross"}
 
 
 def _words(header: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", header.casefold()))
+
+
+def _is_vat_registration(words: set[str]) -> bool:
+    return "vat" in words and bool(words & _REGISTRATION_WORDS)
 
 
 def _is(key: str, header: str) -> bool:
@@ -198,23 +219,42 @@ def _is(key: str, header: str) -> bool:
     if key == "merchant_category":
         return ("merchant" in words and bool(words & {"category", "type", "mcc"})) or "mcc" in words
     if key == "irrecoverable_vat":
-        return "vat" in words
+        if "irrecoverable" in words:
+            return True
+        return "vat" in words and not _is_vat_registration(words) and not words & _NOT_THE_VAT_WORDS
     if key == "postcode":
         return "postcode" in words or {"post", "code"} <= words
+    if key == "invoice_ref":
+        return "invoice" in words and "date" not in words
+    if key == "transaction_ref":
+        return (
+            bool(words & {"transaction", "payment", "document"})
+            and bool(words & _ID_WORDS)
+            and "date" not in words
+        )
     if key == "supplier_ref":
-        return bool(words & _SUPPLIER_WORDS) and bool(words & _ID_WORDS)
+        return (
+            bool(words & _SUPPLIER_WORDS)
+            and bool(words & _ID_WORDS)
+            and not _is_vat_registration(words)
+        )
     if key == "supplier_name":
-        return bool(words & _SUPPLIER_WORDS) and not words & _ID_WORDS
+        return bool(words & _SUPPLIER_WORDS) and not words & _REGISTRATION_WORDS
     if key == "paid_on":
         return "date" in words
     if key == "amount":
-        return bool(words & {"amount", "value", "net", "total", "paid", "gross"}) or "£" in lowered
+        if _is_vat_registration(words) or "irrecoverable" in words:
+            return False
+        return bool(words & _AMOUNT_WORDS) or "£" in lowered
     if key == "department":
-        return bool(words & {"department", "directorate", "service", "division", "portfolio"})
+        # "Service area", "Expense area": where the money was spent, not what on.
+        return bool(
+            words & {"department", "directorate", "service", "division", "portfolio", "area"}
+        )
     if key == "purpose":
         return bool(
             words & {"purpose", "expense", "expenses", "expenditure", "description", "category"}
-        )
+        ) and not words & {"area", "department", "directorate"}
     return False
 
 
@@ -223,6 +263,8 @@ _GUESS_ORDER = (
     "merchant_category",
     "irrecoverable_vat",
     "postcode",
+    "invoice_ref",
+    "transaction_ref",
     "supplier_ref",
     "supplier_name",
     "paid_on",
@@ -398,6 +440,8 @@ class Payment:
     irrecoverable_vat: Decimal | None
     merchant_category: str
     postcode: str
+    transaction_ref: str = ""
+    invoice_ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,6 +549,11 @@ class _RowParser:
                 vat = parse_amount(vat_text, "irrecoverable VAT")
             except ValueError as reason:
                 reasons.append(str(reason))
+        transaction_ref = " ".join(cell["transaction_ref"].split())
+        invoice_ref = " ".join(cell["invoice_ref"].split())
+        for value, what in ((transaction_ref, "transaction"), (invoice_ref, "invoice")):
+            if len(value) > MAX_PAYMENT_REF:
+                reasons.append(f"the {what} number is longer than {MAX_PAYMENT_REF} characters")
         if reasons:
             return Problem(line, "; ".join(reasons))
         # A postcode column is an extra some councils publish: a value that is not a
@@ -522,6 +571,8 @@ class _RowParser:
             irrecoverable_vat=vat,
             merchant_category=cell["merchant_category"],
             postcode=(normalise_postcode(postcode_text) or "") if postcode_text else "",
+            transaction_ref=transaction_ref,
+            invoice_ref=invoice_ref,
         )
 
 
