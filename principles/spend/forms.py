@@ -1,7 +1,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from crispy_forms_gds.layout import Layout, Submit
+from crispy_forms_gds.layout import Button, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -350,6 +350,30 @@ class SpendFileForm(BaseForm):
                 ["The selected file must be smaller than 100 MB"]
             )
             self.cleaned_data.pop("file", None)
+
+
+class UndoImportForm(BaseForm):
+    reason = forms.CharField(
+        label="Why are you undoing this import? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, “Replaced by the re-issued file”. It is kept with the import.",
+        error_messages={"max_length": "Enter no more than 2,000 characters of reason"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.inputs = []
+        self.helper.layout = Layout(
+            "reason",
+            Button.warning(
+                "submit",
+                "Undo this import",
+                type="submit",
+                **{"data-module": "govuk-button", "data-prevent-double-click": "true"},
+            ),
+        )
 
 
 NOT_IN_FILE = ""

@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,7 +40,7 @@ from principles.spend.selectors import (
     opened_spend_file,
     read_spend_file,
     remembered_columns,
-    spend_file_payments,
+    spend_file_keyed_payments,
 )
 from principles.spend.transparency import (
     COLUMNS,
@@ -264,7 +265,10 @@ def local_spend_period_recompute(*, period: LocalSpendPeriod) -> LocalSpendPerio
         raise ValueError("Only a period computed from imported files is recomputed.")
     known = Q(supplier__is_local=True)
     totals = LocalSpendTransaction.objects.filter(
-        council_id=period.council_id, paid_on__gte=period.starts_on, paid_on__lte=period.ends_on
+        council_id=period.council_id,
+        paid_on__gte=period.starts_on,
+        paid_on__lte=period.ends_on,
+        duplicate_of__isnull=True,  # a payment held from an earlier file counts there
     ).aggregate(
         total=Sum("amount"),
         local=Sum("amount", filter=known),
@@ -380,7 +384,7 @@ def local_spend_import_map_columns(
     """Say which column of the file holds what; remembered for the next file with the same
     column names. Raises ValidationError (by column key) for a mapping that cannot be used."""
     _require(by, spend_import.council)
-    if spend_import.is_imported:
+    if not spend_import.is_pending:
         raise ValidationError("This file has been imported already.")
     keys = {column.key for column in COLUMNS}
     chosen = {key: index for key, index in mapping.items() if key in keys and index is not None}
@@ -402,6 +406,7 @@ class ImportResult:
     spend_import: LocalSpendImport
     new_supplier_count: int
     periods: list[LocalSpendPeriod]
+    duplicate_count: int = 0
 
 
 def local_spend_import_transparency_file(
@@ -429,11 +434,24 @@ def local_spend_import_transparency_file(
     return result
 
 
+def _lock_council_spend(council: Council) -> LocalSpendSettings:
+    """Take the council's local spend lock, its settings row (made if it has none yet).
+
+    Imports, undos and bulk register updates of one council take it first, so each sees
+    the payments and suppliers the one before it wrote; other councils are not held up.
+    """
+    settings, _ = LocalSpendSettings.objects.get_or_create(council=council)
+    return LocalSpendSettings.objects.select_for_update().get(pk=settings.pk)
+
+
 def _import(spend_import: LocalSpendImport, by: User) -> ImportResult:
-    spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
     council = spend_import.council
+    _lock_council_spend(council)
+    spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
     if spend_import.is_imported:
         raise AlreadyImported(spend_import)
+    if spend_import.is_undone:
+        raise FileRefused("This import has been undone. Upload the file again to import it")
     earlier = imported_already(council, spend_import.content_hash)
     if earlier is not None:
         raise AlreadyImported(earlier)
@@ -457,23 +475,133 @@ def _import(spend_import: LocalSpendImport, by: User) -> ImportResult:
 
     supplier_ids, new_count = _register_suppliers(council, summary.suppliers)
     with opened_spend_file(spend_import) as binary:
-        payments = (
-            row for row in spend_file_payments(spend_import, binary) if type(row) is Payment
-        )
+        payments = spend_file_keyed_payments(spend_import, binary)
         if connection.vendor == "postgresql":
-            _copy_payments(spend_import, payments, supplier_ids)
+            _copy_payments(spend_import, payments, supplier_ids, summary.held)
         else:
-            _insert_payments(spend_import, payments, supplier_ids)
-    _add_financial_years(council, summary.financial_years, by)
-    periods = local_spend_periods_recompute(
-        council=council, first=summary.first_paid_on, last=summary.last_paid_on
-    )
+            _insert_payments(spend_import, payments, supplier_ids, summary.held)
+    periods = []
+    if summary.by_date:  # payments the council did not hold yet
+        _add_financial_years(council, summary.new_financial_years, by, spend_import)
+        periods = local_spend_periods_recompute(
+            council=council, first=summary.new_first_paid_on, last=summary.new_last_paid_on
+        )
     # Its payments are in the database now; only its fingerprint needs keeping.
     storage, stored_name = spend_import.file.storage, spend_import.file.name
     spend_import.file = ""
     spend_import.save(update_fields=["file"])
     transaction.on_commit(lambda: storage.delete(stored_name))
-    return ImportResult(spend_import=spend_import, new_supplier_count=new_count, periods=periods)
+    return ImportResult(
+        spend_import=spend_import,
+        new_supplier_count=new_count,
+        periods=periods,
+        duplicate_count=sum(tally.count for tally in summary.duplicates.values()),
+    )
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    spend_import: LocalSpendImport
+    periods: list[LocalSpendPeriod]
+    counted_instead: int  # payments of later files that repeated this file's, counted now
+
+
+MAX_UNDO_REASON = 2_000
+
+
+@transaction.atomic
+def local_spend_import_undo(*, spend_import: LocalSpendImport, by: User, reason: str) -> UndoResult:
+    """Undo an imported spend file: its payments go, and the periods they moved are recomputed.
+
+    Those of its payments that later files repeated are counted from the earliest of those
+    files instead, so undoing a file that a re-issue replaced leaves the re-issue counted
+    whole. A computed year the import added that no payment and no person uses any more
+    goes too. The import record keeps who undid it, when and why. The people who may import
+    may undo.
+    """
+    _require(by, spend_import.council)
+    reason = reason.strip()
+    if len(reason) > MAX_UNDO_REASON:
+        raise ValidationError(
+            {"reason": f"Enter no more than {MAX_UNDO_REASON:,} characters of reason"}
+        )
+    council = spend_import.council
+    _lock_council_spend(council)
+    spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
+    if spend_import.is_undone:
+        raise ValidationError("This import has been undone already.")
+    if not spend_import.is_imported:
+        raise ValidationError("This file has not been imported, so there is nothing to undo.")
+
+    payments = LocalSpendTransaction.objects.filter(spend_import=spend_import)
+    moved = payments.filter(duplicate_of__isnull=True).aggregate(
+        first=Min("paid_on"), last=Max("paid_on")
+    )
+    payments.delete()
+    promoted = _count_instead(spend_import)
+    spend_import.status = LocalSpendImport.Status.UNDONE
+    spend_import.undone_at = timezone.now()
+    spend_import.undone_by = by
+    spend_import.undo_reason = reason
+    spend_import.save()
+
+    days = [
+        day
+        for day in (moved["first"], moved["last"], promoted["first"], promoted["last"])
+        if day is not None
+    ]
+    periods = []
+    if days:
+        periods = local_spend_periods_recompute(council=council, first=min(days), last=max(days))
+    unused = LocalSpendPeriod.objects.filter(
+        added_by_import=spend_import,
+        source=LocalSpendPeriod.Source.IMPORTED,
+        version=1,  # nobody has changed it since
+        payment_count=0,
+    )
+    gone = set(unused.values_list("pk", flat=True))
+    unused.delete()
+    return UndoResult(
+        spend_import=spend_import,
+        periods=[period for period in periods if period.pk not in gone],
+        counted_instead=promoted["count"],
+    )
+
+
+def _batches(items: list) -> Iterable[list]:
+    """``items`` in lists short enough for one query's parameters."""
+    size = min(_INSERT_BATCH, (connection.features.max_query_params or _INSERT_BATCH) - 10)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _count_instead(undone: LocalSpendImport) -> dict:
+    """Count, in place of the undone file's payments, the earliest later copy of each; point
+    the other copies at that one. Returns the first and last day of the payments now counted."""
+    copies = (
+        LocalSpendTransaction.objects.filter(duplicate_of=undone)
+        .order_by("spend_import__imported_at", "spend_import_id", "line_number", "pk")
+        .values_list("pk", "payment_key", "spend_import_id", "paid_on")
+    )
+    holders: dict[str, int] = {}
+    counted: list[int] = []
+    repointed: dict[int, list[int]] = {}
+    first = last = None
+    for pk, key, import_id, paid_on in copies:
+        holder = holders.get(key)
+        if holder is None:
+            holders[key] = import_id
+            counted.append(pk)
+            first = paid_on if first is None or paid_on < first else first
+            last = paid_on if last is None or paid_on > last else last
+        else:
+            repointed.setdefault(holder, []).append(pk)
+    for batch in _batches(counted):
+        LocalSpendTransaction.objects.filter(pk__in=batch).update(duplicate_of=None)
+    for holder, pks in repointed.items():
+        for batch in _batches(pks):
+            LocalSpendTransaction.objects.filter(pk__in=batch).update(duplicate_of_id=holder)
+    return {"first": first, "last": last, "count": len(counted)}
 
 
 def _register_suppliers(
@@ -536,21 +664,35 @@ _COLUMNS_WRITTEN = (
     "paid_on",
     "amount",
     "irrecoverable_vat",
+    "payment_key",
+    "duplicate_of",
+    "transaction_ref",
+    "invoice_ref",
     "department",
     "purpose",
     "merchant_category",
 )
+_TEXT_COLUMNS = _COLUMNS_WRITTEN[-5:]
 
 
-def _copy_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[str, int]):
-    """Write payments with PostgreSQL's COPY, in batches, inside the current transaction."""
+def _copy_payments(
+    spend_import: LocalSpendImport,
+    payments: Iterable[tuple[Payment, str]],
+    supplier_ids: dict[str, int],
+    held: dict[str, int],
+) -> None:
+    """Write payments with PostgreSQL's COPY, in batches, inside the current transaction.
+
+    A payment the council holds already (its key in ``held``) is written as a duplicate of
+    the import it came from, and not counted."""
     meta = LocalSpendTransaction._meta
     columns = [meta.get_field(name).column for name in _COLUMNS_WRITTEN]
-    text_columns = [meta.get_field(name).column for name in _COLUMNS_WRITTEN[-3:]]
+    text_columns = [meta.get_field(name).column for name in _TEXT_COLUMNS]
     quote = connection.ops.quote_name
     listed = ", ".join(quote(column) for column in columns)
     not_null = ", ".join(quote(column) for column in text_columns)
-    # \N marks a missing VAT figure; text columns are never NULL, so "\N" there is text.
+    # \N marks a missing VAT figure or no earlier import; text columns are never NULL, so
+    # "\N" there is text.
     sql = (
         f"COPY {quote(meta.db_table)} ({listed}) FROM STDIN "
         f"WITH (FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({not_null}))"
@@ -560,8 +702,9 @@ def _copy_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[
     writer = csv.writer(buffer)
     count = 0
     with connection.cursor() as cursor:
-        for payment in payments:
+        for payment, key in payments:
             vat = payment.irrecoverable_vat
+            earlier = held.get(key)
             writer.writerow(
                 (
                     council_id,
@@ -571,6 +714,10 @@ def _copy_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[
                     payment.paid_on.isoformat(),
                     payment.amount,
                     "\\N" if vat is None else vat,
+                    key,
+                    "\\N" if earlier is None else earlier,
+                    payment.transaction_ref,
+                    payment.invoice_ref,
                     payment.department,
                     payment.purpose,
                     payment.merchant_category,
@@ -590,10 +737,15 @@ def _copy(cursor, sql: str, buffer: io.StringIO) -> None:
     cursor.copy_expert(sql, buffer)
 
 
-def _insert_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[str, int]):
+def _insert_payments(
+    spend_import: LocalSpendImport,
+    payments: Iterable[tuple[Payment, str]],
+    supplier_ids: dict[str, int],
+    held: dict[str, int],
+) -> None:
     """Write payments in batches with bulk_create (databases other than PostgreSQL)."""
     batch = []
-    for payment in payments:
+    for payment, key in payments:
         batch.append(
             LocalSpendTransaction(
                 council_id=spend_import.council_id,
@@ -603,6 +755,10 @@ def _insert_payments(spend_import: LocalSpendImport, payments, supplier_ids: dic
                 paid_on=payment.paid_on,
                 amount=payment.amount,
                 irrecoverable_vat=payment.irrecoverable_vat,
+                payment_key=key,
+                duplicate_of_id=held.get(key),
+                transaction_ref=payment.transaction_ref,
+                invoice_ref=payment.invoice_ref,
                 department=payment.department,
                 purpose=payment.purpose,
                 merchant_category=payment.merchant_category,
@@ -615,7 +771,9 @@ def _insert_payments(spend_import: LocalSpendImport, payments, supplier_ids: dic
         LocalSpendTransaction.objects.bulk_create(batch)
 
 
-def _add_financial_years(council: Council, years: set[int], by: User) -> None:
+def _add_financial_years(
+    council: Council, years: set[int], by: User, spend_import: LocalSpendImport
+) -> None:
     """A computed period for each financial year of the file that has no year period yet
     (a year entered by hand keeps its figures)."""
     have = set(
@@ -626,16 +784,21 @@ def _add_financial_years(council: Council, years: set[int], by: User) -> None:
     settings = LocalSpendSettings.objects.filter(council=council).first()
     for year in sorted(years - have):
         starts_on, ends_on = period_dates(year, None)
-        LocalSpendPeriod.objects.create(
-            council=council,
-            kind=LocalSpendPeriod.Kind.YEAR,
-            financial_year=year,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            source=LocalSpendPeriod.Source.IMPORTED,
-            target_percentage=settings.target_percentage if settings else None,
-            updated_by=by,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: someone may add the year this moment
+                LocalSpendPeriod.objects.create(
+                    council=council,
+                    kind=LocalSpendPeriod.Kind.YEAR,
+                    financial_year=year,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    source=LocalSpendPeriod.Source.IMPORTED,
+                    target_percentage=settings.target_percentage if settings else None,
+                    added_by_import=spend_import,
+                    updated_by=by,
+                )
+        except IntegrityError:
+            continue  # their period stands; the recompute counts it if it is computed
 
 
 # --- Supplier register --------------------------------------------------------
@@ -707,7 +870,9 @@ def supplier_classify(
     supplier.updated_by = by
     supplier.full_clean()
     supplier.save()
-    paid = supplier.transactions.aggregate(first=Min("paid_on"), last=Max("paid_on"))
+    paid = supplier.transactions.filter(duplicate_of__isnull=True).aggregate(
+        first=Min("paid_on"), last=Max("paid_on")
+    )
     periods = []
     if paid["first"] is not None:
         periods = local_spend_periods_recompute(

@@ -450,6 +450,39 @@ class Problem:
     reason: str
 
 
+def payment_identity(payment: Payment) -> str:
+    """What makes a payment the same payment in another file of the council's.
+
+    Its transaction number, where the file has one, with its supplier (some files number a
+    payment run, not a payment); else its date, supplier, amount and invoice number.
+    """
+    if payment.transaction_ref:
+        return f"t:{payment.transaction_ref.casefold()}|{payment.supplier_key}"
+    amount = payment.amount + 0  # no "-0.00"
+    return (
+        f"p:{payment.paid_on.isoformat()}|{payment.supplier_key}|{amount:.2f}|"
+        f"{payment.invoice_ref.casefold()}"
+    )
+
+
+class PaymentKeys:
+    """Gives each payment of one file, read in order, its key (see ``payment_identity``).
+
+    The key counts how many times the identity came before in the same file: two like
+    payments in one file (a split line, two equal invoices on one day) are two payments,
+    and a re-issue holding both is recognised as holding both.
+    """
+
+    def __init__(self):
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, payment: Payment) -> str:
+        identity = payment_identity(payment)
+        occurrence = self._seen.get(identity, 0) + 1
+        self._seen[identity] = occurrence
+        return hashlib.blake2b(f"{identity}#{occurrence}".encode(), digest_size=16).hexdigest()
+
+
 class _RowParser:
     """Turns one row into a Payment or a Problem, remembering values it has seen (dates and
     supplier names repeat thousands of times in a year's file)."""

@@ -15,6 +15,7 @@ from principles.spend.forms import (
     SpendFileColumnsForm,
     SpendFileForm,
     SupplierForm,
+    UndoImportForm,
     as_yes_no,
 )
 from principles.spend.models import LocalSpendPeriod, Supplier
@@ -27,20 +28,25 @@ from principles.spend.selectors import (
     council_spend_periods,
     council_spend_settings,
     council_supplier,
+    imported_file_coverage,
     largest_unclassified_suppliers,
     local_spend_charts,
     spend_file_preview,
+    spend_file_preview_coverage,
     suggested_columns,
     supplier_register,
     supplier_register_counts,
+    undo_preview,
 )
 from principles.spend.services import (
     AlreadyImported,
+    ImportResult,
     Local,
     MalformedFile,
     local_spend_file_upload,
     local_spend_import_map_columns,
     local_spend_import_transparency_file,
+    local_spend_import_undo,
     local_spend_period_record,
     local_spend_period_update,
     local_spend_settings_update,
@@ -238,7 +244,7 @@ def import_columns(request, council_slug: str, pk: int):
     council = request.council
     spend_import = council_spend_import(council, pk)
     _require_change(request)
-    if spend_import.is_imported:
+    if not spend_import.is_pending:
         return redirect("spend:import", council_slug=council.slug, pk=pk)
     form = SpendFileColumnsForm(
         request.POST if request.method == "POST" else None,
@@ -268,10 +274,10 @@ def import_preview(request, council_slug: str, pk: int):
     council = request.council
     spend_import = council_spend_import(council, pk)
     _require_change(request)
-    if not spend_import.is_imported and not spend_import.mapping:
+    if spend_import.is_pending and not spend_import.mapping:
         return redirect("spend:import-columns", council_slug=council.slug, pk=pk)
     context = {"council": council, "spend_import": spend_import}
-    if request.method == "POST" and not spend_import.is_imported:
+    if request.method == "POST" and spend_import.is_pending:
         try:
             result = local_spend_import_transparency_file(
                 spend_import=spend_import, by=request.user
@@ -284,25 +290,26 @@ def import_preview(request, council_slug: str, pk: int):
             messages.warning(request, str(already))
             return redirect("spend:imports", council_slug=council.slug)
         else:
-            imported = result.spend_import
-            new = result.new_supplier_count
-            messages.success(
-                request,
-                f"Imported {imported.payment_count:,} payments from {imported.file_name}. "
-                f"{new:,} new supplier{'s' if new != 1 else ''} added to the register."
-                + _recomputed(result.periods),
-            )
+            messages.success(request, _imported_message(result))
             return _index(council)
-    elif request.method == "POST":
+    elif request.method == "POST" and spend_import.is_imported:
         messages.warning(request, "This file has been imported already.")
-    if not spend_import.is_imported and "summary" not in context and "refused" not in context:
+    elif request.method == "POST":
+        messages.warning(
+            request, "This import has been undone. Upload the file again to import it."
+        )
+    if spend_import.is_imported:
+        context["coverage"] = imported_file_coverage(council, spend_import)
+    elif spend_import.is_pending and "summary" not in context and "refused" not in context:
         try:
-            context["summary"] = spend_file_preview(spend_import)
+            context["summary"] = summary = spend_file_preview(spend_import)
         except FileRefused as refused:
             context["refused"] = str(refused)
         else:
-            if not context["summary"].payment_count and not context["summary"].problem_count:
+            if not summary.payment_count and not summary.problem_count:
                 context["refused"] = "The file has no payments below its column names"
+            elif not summary.problem_count:
+                context["coverage"] = spend_file_preview_coverage(council, summary)
     context["columns"] = [
         (column.label, column_letter(index), spend_import.headers[index])
         for column in COLUMNS
@@ -310,6 +317,72 @@ def import_preview(request, council_slug: str, pk: int):
         and index < len(spend_import.headers)
     ]
     return render(request, "spend/import_preview.html", context)
+
+
+def import_undo(request, council_slug: str, pk: int):
+    """**Undo this import**: what will go and what will be recomputed, then the undo."""
+    council = request.council
+    spend_import = council_spend_import(council, pk)
+    _require_change(request)
+    if not spend_import.is_imported:
+        if request.method == "POST":
+            messages.warning(request, "This import has been undone already.")
+        return redirect("spend:import", council_slug=council.slug, pk=pk)
+    form = UndoImportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = local_spend_import_undo(
+                spend_import=spend_import, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            undone = result.spend_import
+            count = undone.payment_count or 0
+            message = (
+                f"The import of {undone.file_name} is undone: its {count:,} "
+                f"payment{'s are' if count != 1 else ' is'} no longer counted."
+            )
+            if result.counted_instead:
+                message += (
+                    f" {result.counted_instead:,} of them are counted from a later file that "
+                    "holds them too."
+                )
+            messages.success(request, message + _recomputed(result.periods))
+            return redirect("spend:import", council_slug=council.slug, pk=pk)
+    return render(
+        request,
+        "spend/import_undo.html",
+        {
+            "council": council,
+            "spend_import": spend_import,
+            "form": form,
+            **undo_preview(spend_import),
+        },
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for key, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(key if key in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _imported_message(result: ImportResult) -> str:
+    imported = result.spend_import
+    new, held = result.new_supplier_count, result.duplicate_count
+    message = f"Imported {imported.payment_count:,} payments from {imported.file_name}."
+    if held:
+        message += (
+            f" {held:,} of them {'were' if held != 1 else 'was'} already held from other files "
+            "and are not counted again."
+        )
+    message += f" {new:,} new supplier{'s' if new != 1 else ''} added to the register."
+    return message + _recomputed(result.periods)
 
 
 # --- Supplier register -----------------------------------------------------------

@@ -49,6 +49,7 @@ def fill(council, n: int) -> None:
             line_number=number,
             paid_on=datetime.date(2022, 5, 1),
             amount=decimal.Decimal(number),
+            payment_key=f"{number:032x}",
         )
         for number, supplier in enumerate(suppliers * 2)
     )
