@@ -217,6 +217,12 @@ class LocalSpendPeriod(models.Model):
     def is_computed(self) -> bool:
         return self.source == self.Source.IMPORTED
 
+    @property
+    def local_share_known(self) -> bool:
+        """False while some of a computed period's spend is with suppliers not classified yet:
+        its percentage is a figure so far, not a result."""
+        return not (self.is_computed and self.unclassified_spend)
+
 
 class Supplier(models.Model):
     """A supplier the council has paid, found in its spend files, and whether it is local.

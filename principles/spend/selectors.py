@@ -5,7 +5,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Window
@@ -38,6 +38,8 @@ from principles.spend.transparency import (
     read_payments,
 )
 
+_TENTH = Decimal("0.1")
+
 # --- Settings and periods --------------------------------------------------
 
 
@@ -56,15 +58,22 @@ def council_spend_period(council: Council, pk: int) -> LocalSpendPeriod:
 
 @dataclass(frozen=True)
 class LocalSpendSummary:
-    """A council's latest local spend percentage, against its target for that period."""
+    """A council's latest local spend percentage, against its target for that period.
+
+    A period computed from imported files whose suppliers are not all classified yet has no
+    result to show: ``is_known`` is False and ``classified_percentage`` says how far along
+    the classifying is.
+    """
 
     council_id: int
     period_label: str
     percentage: Decimal
     target_percentage: Decimal | None
-    meets_target: bool | None
     starts_on: datetime.date
     ends_on: datetime.date
+    total_spend: Decimal = Decimal("0.00")
+    unclassified_spend: Decimal | None = None
+    period_meets_target: bool | None = None
 
     @classmethod
     def of(cls, period: LocalSpendPeriod) -> "LocalSpendSummary":
@@ -73,10 +82,31 @@ class LocalSpendSummary:
             period_label=period.label,
             percentage=period.percentage,
             target_percentage=period.target_percentage,
-            meets_target=period.meets_target,
             starts_on=period.starts_on,
             ends_on=period.ends_on,
+            total_spend=period.total_spend,
+            unclassified_spend=period.unclassified_spend if period.is_computed else None,
+            period_meets_target=period.meets_target,
         )
+
+    @property
+    def is_known(self) -> bool:
+        """False while some of the period's spend is with suppliers not classified yet."""
+        return not self.unclassified_spend
+
+    @property
+    def meets_target(self) -> bool | None:
+        return self.period_meets_target if self.is_known else None
+
+    @property
+    def classified_percentage(self) -> Decimal:
+        """The share of the period's spend whose suppliers are classified, rounded down, so
+        that it says 100% only when all of it is."""
+        if not self.total_spend or self.total_spend <= 0:
+            return Decimal("0.0")
+        classified = self.total_spend - (self.unclassified_spend or 0)
+        share = classified * 100 / self.total_spend
+        return min(max(share, Decimal(0)), Decimal(100)).quantize(_TENTH, rounding=ROUND_DOWN)
 
 
 def _latest_periods(councils) -> QuerySet[LocalSpendPeriod]:
@@ -131,8 +161,11 @@ def local_spend_charts(periods: Iterable[LocalSpendPeriod]) -> list[LineChart]:
                     period.label if kind == LocalSpendPeriod.Kind.YEAR else _quarter_label(period)
                     for period in chosen
                 ],
-                values=[period.percentage for period in chosen],
+                values=[
+                    period.percentage if period.local_share_known else None for period in chosen
+                ],
                 targets=[period.target_percentage for period in chosen],
+                no_value_text="not known yet",
             )
         )
     return charts

@@ -74,9 +74,10 @@ def _recomputed(periods: list[LocalSpendPeriod]) -> str:
     if not periods:
         return ""
     figures = ", ".join(
-        f"{period.label} {period.percentage}% local"
-        if period.percentage is not None
-        else f"{period.label} (no spend)"
+        f"{period.label} (no spend)"
+        if period.percentage is None
+        else f"{period.label} {period.percentage}% local"
+        + ("" if period.local_share_known else " so far (not all suppliers classified)")
         for period in periods
     )
     return f" Recomputed: {figures}."
