@@ -475,10 +475,10 @@ class SupplierForm(VersionedForm):
     def __init__(self, *args, local_areas: list[str], **kwargs):
         self.local_areas = local_areas
         super().__init__(*args, **kwargs)
+        hint = "A new postcode decides, unless you choose yes or no"
         if local_areas:
-            self.fields[
-                "local"
-            ].help_text = f"Your council counts postcodes in {', '.join(local_areas)} as local"
+            hint += f". Your council counts postcodes in {', '.join(local_areas)} as local"
+        self.fields["local"].help_text = hint
 
     def clean_postcode(self) -> str:
         text = self.cleaned_data["postcode"].strip()

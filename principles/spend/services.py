@@ -833,6 +833,9 @@ def supplier_classify(
     """Record a supplier's postcode and whether it is local (from its postcode or as the
     officer says), SME and VCSE; then recompute the computed periods it was paid in.
 
+    A new postcode with ``local`` left "not known" decides from the postcode: the person
+    said nothing otherwise.
+
     Refused (EditConflict) if someone changed the supplier since ``base_version``.
     """
     _require(by, supplier.council)
@@ -846,10 +849,19 @@ def supplier_classify(
     cleaned = normalise_postcode(postcode) if postcode.strip() else ""
     if cleaned is None:
         raise ValidationError({"postcode": "Enter a real postcode, like BN7 1UE"})
+    new_postcode = bool(cleaned) and cleaned != supplier.postcode
+    waiting_for_areas = (
+        supplier.local_decided_by == Supplier.DecidedBy.POSTCODE and supplier.is_local is None
+    )
     supplier.postcode = cleaned
-    if local == Local.FROM_POSTCODE:
-        settings = LocalSpendSettings.objects.filter(council=supplier.council).first()
-        areas = settings.local_areas if settings else []
+    settings = LocalSpendSettings.objects.filter(council=supplier.council).first()
+    areas = settings.local_areas if settings else []
+    if local == Local.NOT_KNOWN and cleaned and (new_postcode or waiting_for_areas):
+        # A postcode on its own decides, unless the person said local or not local; with
+        # no local areas yet it decides once the council has them.
+        supplier.is_local = postcode_is_local(cleaned, areas) if areas else None
+        supplier.local_decided_by = Supplier.DecidedBy.POSTCODE
+    elif local == Local.FROM_POSTCODE:
         if not cleaned:
             raise ValidationError({"postcode": "Enter the supplier's postcode"})
         if not areas:

@@ -412,9 +412,18 @@ def supplier_list(request, council_slug: str):
     )
 
 
+def _local_said(supplier: Supplier) -> str:
+    if supplier.local_decided_by == Supplier.DecidedBy.POSTCODE:
+        if supplier.is_local is None:
+            return "not known until your council has local postcode areas"
+        return f"{supplier.local_label.lower()} (from its postcode)"
+    return supplier.local_label.lower()
+
+
 def _local_choice(supplier: Supplier) -> str:
     if supplier.local_decided_by == Supplier.DecidedBy.POSTCODE:
-        return Local.FROM_POSTCODE
+        # Waiting for the council's local areas: "not known" keeps it waiting.
+        return Local.FROM_POSTCODE if supplier.is_local is not None else Local.NOT_KNOWN
     if supplier.local_decided_by == Supplier.DecidedBy.OFFICER:
         return Local.YES if supplier.is_local else Local.NO
     return Local.NOT_KNOWN
@@ -466,7 +475,7 @@ def supplier_edit(request, council_slug: str, pk: int):
             saved = result.supplier
             messages.success(
                 request,
-                f"{saved.name} saved: {saved.local_label.lower()}." + _recomputed(result.periods),
+                f"{saved.name} saved: {_local_said(saved)}." + _recomputed(result.periods),
             )
             return redirect("spend:suppliers", council_slug=council.slug)
     return render(
