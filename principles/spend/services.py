@@ -42,14 +42,27 @@ from principles.spend.selectors import (
     remembered_columns,
     spend_file_keyed_payments,
 )
+from principles.spend.supplier_file import (
+    MAX_SUPPLIER_FILE_BYTES,
+    NO_SUPPLIER_COLUMN_NAMES,
+    SUPPLIER_FILE_MIN_COLUMNS,
+    Say,
+    SupplierRow,
+    read_supplier_rows,
+    supplier_file_columns,
+)
 from principles.spend.transparency import (
     COLUMNS,
     MAX_FILE_BYTES,
+    MAX_PROBLEMS_SHOWN,
     FileRefused,
     Payment,
+    Problem,
     check_mapping,
     headers_key,
     inspect_file,
+    normalise_supplier_name,
+    supplier_key,
 )
 
 PERMISSION = "principles.change_local_spend"
@@ -891,3 +904,184 @@ def supplier_classify(
             council=supplier.council, first=paid["first"], last=paid["last"]
         )
     return Reclassified(supplier=supplier, periods=periods)
+
+
+# --- The register updated from a file -------------------------------------------
+
+
+@dataclass
+class RowProblems:
+    """The rows of a file that cannot be used: the first 50, and how many in all."""
+
+    problems: list[Problem]
+    problem_count: int
+
+    @property
+    def problems_not_shown(self) -> int:
+        return self.problem_count - len(self.problems)
+
+
+class MalformedSupplierFile(Exception):
+    """Rows of a supplier file cannot be used; nothing was changed."""
+
+    def __init__(self, summary: RowProblems):
+        self.summary = summary
+        super().__init__(f"{summary.problem_count} rows cannot be used")
+
+
+@dataclass(frozen=True)
+class RegisterUpdate:
+    changed: int
+    unchanged: int
+    periods: list[LocalSpendPeriod]
+
+
+_SAID = {Say.YES: True, Say.NO: False, Say.NOT_KNOWN: None}
+_REGISTER_FIELDS = ["postcode", "is_local", "local_decided_by", "is_sme", "is_vcse"]
+
+
+@transaction.atomic
+def supplier_register_update_from_file(
+    *, council: Council, by: User, upload: UploadedFile
+) -> RegisterUpdate:
+    """Update many suppliers at once from a CSV file: one row a supplier, found by its
+    supplier ID or name, with any of postcode, local, SME and VCSE.
+
+    The rules are the supplier page's: a new postcode, with "local" blank or not known,
+    decides from the council's local areas; yes or no is an officer's say, unless the
+    register says so already. Every row is checked first, and a file with rows that cannot
+    be used is refused whole (MalformedSupplierFile, with the first 50). Then the suppliers
+    are changed together and the computed periods they were paid in recomputed once.
+    """
+    _require(by, council)
+    if upload.size is not None and upload.size >= MAX_SUPPLIER_FILE_BYTES:
+        raise FileRefused("The selected file must be smaller than 10 MB")
+    shape = inspect_file(
+        upload.chunks(),
+        min_columns=SUPPLIER_FILE_MIN_COLUMNS,
+        no_column_names=NO_SUPPLIER_COLUMN_NAMES,
+    )
+    columns = supplier_file_columns(shape.headers)
+    settings = _lock_council_spend(council)
+    areas = settings.local_areas
+    register = list(
+        Supplier.objects.select_for_update()
+        .filter(council=council)
+        .only("pk", "key", "name", "version", *_REGISTER_FIELDS)
+    )
+    by_key = {supplier.key: supplier for supplier in register}
+    by_name: dict[str, list[Supplier]] = {}
+    for supplier in register:
+        by_name.setdefault(normalise_supplier_name(supplier.name), []).append(supplier)
+
+    problems: list[Problem] = []
+    problem_count = 0
+    seen: dict[int, int] = {}
+    changes: list[tuple[Supplier, dict]] = []
+
+    def refuse(line: int, reason: str) -> None:
+        nonlocal problem_count
+        problem_count += 1
+        if len(problems) < MAX_PROBLEMS_SHOWN:
+            problems.append(Problem(line, reason))
+
+    upload.seek(0)
+    binary = getattr(upload, "file", upload)
+    for row in read_supplier_rows(binary, shape, columns):
+        if type(row) is Problem:
+            refuse(row.line, row.reason)
+            continue
+        supplier, reason = _find_supplier(row, by_key, by_name)
+        if supplier is None:
+            refuse(row.line, reason)
+            continue
+        if supplier.pk in seen:
+            refuse(row.line, f"the supplier is on line {seen[supplier.pk]} already")
+            continue
+        seen[supplier.pk] = row.line
+        try:
+            changes.append((supplier, _row_classification(supplier, row, areas)))
+        except ValueError as reason:
+            refuse(row.line, str(reason))
+    if problem_count:
+        raise MalformedSupplierFile(RowProblems(problems, problem_count))
+    if not seen:
+        raise FileRefused("The file has no suppliers below its column names")
+
+    now = timezone.now()
+    changed = []
+    for supplier, values in changes:
+        if all(getattr(supplier, name) == value for name, value in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(supplier, name, value)
+        supplier.version += 1
+        supplier.updated_by = by
+        supplier.updated_at = now
+        changed.append(supplier)
+    Supplier.objects.bulk_update(
+        changed, [*_REGISTER_FIELDS, "version", "updated_by", "updated_at"], batch_size=500
+    )
+    first = last = None
+    for batch in _batches([supplier.pk for supplier in changed]):
+        paid = LocalSpendTransaction.objects.filter(
+            supplier_id__in=batch, duplicate_of__isnull=True
+        ).aggregate(first=Min("paid_on"), last=Max("paid_on"))
+        if paid["first"] is not None:
+            first = paid["first"] if first is None else min(first, paid["first"])
+            last = paid["last"] if last is None else max(last, paid["last"])
+    periods = []
+    if first is not None:
+        periods = local_spend_periods_recompute(council=council, first=first, last=last)
+    return RegisterUpdate(changed=len(changed), unchanged=len(seen) - len(changed), periods=periods)
+
+
+def _find_supplier(
+    row: SupplierRow, by_key: dict[str, Supplier], by_name: dict[str, list[Supplier]]
+) -> tuple[Supplier | None, str]:
+    if row.ref:
+        supplier = by_key.get(supplier_key("", row.ref))
+        if supplier is None:
+            return None, f"no supplier in the register has the supplier ID “{row.ref[:40]}”"
+        return supplier, ""
+    named = by_name.get(normalise_supplier_name(row.name), [])
+    if len(named) > 1:
+        return None, (
+            f"{len(named)} suppliers in the register are called “{row.name[:40]}”: give the "
+            "supplier ID"
+        )
+    if not named:
+        return None, f"no supplier in the register is called “{row.name[:40]}”"
+    return named[0], ""
+
+
+def _row_classification(supplier: Supplier, row: SupplierRow, areas: list[str]) -> dict:
+    """The supplier's register values once the row is applied. Raises ValueError (the
+    reason) for a row that cannot be applied."""
+    values = {name: getattr(supplier, name) for name in _REGISTER_FIELDS}
+    postcode = row.postcode if row.postcode is not None else supplier.postcode
+    new_postcode = row.postcode is not None and row.postcode != supplier.postcode
+    values["postcode"] = postcode
+    if row.local == Say.FROM_POSTCODE:
+        if not postcode:
+            raise ValueError("the local column says postcode, but there is no postcode")
+        if not areas:
+            raise ValueError("your council has no local postcode areas yet to decide from")
+        values["is_local"] = postcode_is_local(postcode, areas)
+        values["local_decided_by"] = Supplier.DecidedBy.POSTCODE
+    elif row.local in {Say.YES, Say.NO}:
+        is_local = row.local == Say.YES
+        if supplier.is_local is not is_local:
+            values["is_local"] = is_local
+            values["local_decided_by"] = Supplier.DecidedBy.OFFICER
+    elif new_postcode:  # local blank or not known: the postcode decides
+        values["is_local"] = postcode_is_local(postcode, areas) if areas else None
+        values["local_decided_by"] = Supplier.DecidedBy.POSTCODE
+    elif row.local == Say.NOT_KNOWN and supplier.is_local is not None:
+        values["is_local"] = None
+        values["local_decided_by"] = Supplier.DecidedBy.NOBODY
+    for name in ("is_sme", "is_vcse"):
+        said = getattr(row, name)
+        if said is not None:
+            values[name] = _SAID[said]
+    return values

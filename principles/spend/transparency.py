@@ -117,8 +117,17 @@ def headers_key(headers: Iterable[str]) -> str:
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
-def inspect_file(chunks: Iterable[bytes]) -> FileShape:
-    """Fingerprint the file in one pass and find its encoding, delimiter and column names.
+NO_COLUMN_NAMES = (
+    "The file has no row of column names. One of its first 20 lines must name the "
+    "columns, such as date, supplier and amount"
+)
+
+
+def inspect_file(
+    chunks: Iterable[bytes], *, min_columns: int = 3, no_column_names: str = NO_COLUMN_NAMES
+) -> FileShape:
+    """Fingerprint the file in one pass and find its encoding, delimiter and column names:
+    the first row naming at least ``min_columns`` columns.
 
     Raises FileRefused when it is empty, not text, or has no row of column names.
     """
@@ -154,7 +163,7 @@ def inspect_file(chunks: Iterable[bytes]) -> FileShape:
     text = bytes(head).decode(encoding, errors="ignore")
     if size > len(head):  # only whole lines of a longer file
         text = text[: text.rfind("\n") + 1]
-    delimiter, header_row, header_line, headers = _find_header(text)
+    delimiter, header_row, header_line, headers = _find_header(text, min_columns, no_column_names)
     return FileShape(
         content_hash=digest.hexdigest(),
         size=size,
@@ -166,8 +175,11 @@ def inspect_file(chunks: Iterable[bytes]) -> FileShape:
     )
 
 
-def _find_header(text: str) -> tuple[str, int, int, tuple[str, ...]]:
-    """The delimiter whose first row of three or more names is the widest, and that row."""
+def _find_header(
+    text: str, min_columns: int, no_column_names: str
+) -> tuple[str, int, int, tuple[str, ...]]:
+    """The delimiter whose first row of ``min_columns`` or more names is the widest, and
+    that row."""
     best = None
     for delimiter in (",", ";", "\t", "|"):
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -179,7 +191,7 @@ def _find_header(text: str) -> tuple[str, int, int, tuple[str, ...]]:
                 if index >= HEADER_SEARCH_ROWS:
                     break
                 named = sum(1 for cell in row if cell.strip())
-                if named >= 3:
+                if named >= min_columns:
                     if best is None or named > best[0]:
                         headers = tuple(" ".join(cell.split()) for cell in row)
                         best = (named, delimiter, index, line, headers)
@@ -187,10 +199,7 @@ def _find_header(text: str) -> tuple[str, int, int, tuple[str, ...]]:
         except csv.Error:
             continue
     if best is None:
-        raise FileRefused(
-            "The file has no row of column names. One of its first 20 lines must name the "
-            "columns, such as date, supplier and amount"
-        )
+        raise FileRefused(no_column_names)
     return best[1:]
 
 
@@ -609,6 +618,31 @@ class _RowParser:
         )
 
 
+def read_rows(
+    binary, *, encoding: str, delimiter: str, header_row: int
+) -> Iterator[tuple[int, list[str]] | Problem]:
+    """Every row below the column names as (line of the file, cells); blank rows are skipped.
+
+    ``binary`` is a file opened for reading bytes; it is read as a stream and left open. A
+    row the CSV reader cannot read ends the file with a Problem naming its line.
+    """
+    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    try:
+        reader = csv.reader(text, delimiter=delimiter)
+        last_line = 0
+        try:
+            for index, row in enumerate(reader):
+                line = last_line + 1
+                last_line = reader.line_num
+                if index <= header_row or not any(cell.strip() for cell in row):
+                    continue
+                yield line, row
+        except csv.Error as error:
+            yield Problem(last_line + 1, f"the row cannot be read as CSV ({error})")
+    finally:
+        text.detach()
+
+
 def read_payments(
     binary,
     *,
@@ -623,22 +657,9 @@ def read_payments(
     ``binary`` is a file opened for reading bytes; it is read as a stream and left open.
     A row with values beyond the ``header_width`` named columns is a Problem.
     """
-    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
-    try:
-        reader = csv.reader(text, delimiter=delimiter)
-        parser = _RowParser(mapping, header_width)
-        last_line = 0
-        try:
-            for index, row in enumerate(reader):
-                line = last_line + 1
-                last_line = reader.line_num
-                if index <= header_row or not any(cell.strip() for cell in row):
-                    continue
-                yield parser.parse(line, row)
-        except csv.Error as error:
-            yield Problem(last_line + 1, f"the row cannot be read as CSV ({error})")
-    finally:
-        text.detach()
+    parse = _RowParser(mapping, header_width).parse
+    for row in read_rows(binary, encoding=encoding, delimiter=delimiter, header_row=header_row):
+        yield row if type(row) is Problem else parse(*row)
 
 
 def check_mapping(mapping: dict[str, int | None], width: int) -> dict[str, str]:

@@ -16,5 +16,6 @@ urlpatterns = [
     path("files/<int:pk>/undo/", views.import_undo, name="import-undo"),
     path("suppliers/", views.supplier_list, name="suppliers"),
     path("suppliers.csv", views.supplier_export, name="suppliers-export"),
+    path("suppliers/update/", views.supplier_file_upload, name="suppliers-update"),
     path("suppliers/<int:pk>/", views.supplier_edit, name="supplier"),
 ]

@@ -14,6 +14,7 @@ from principles.spend.forms import (
     LocalSpendSettingsForm,
     SpendFileColumnsForm,
     SpendFileForm,
+    SupplierFileForm,
     SupplierForm,
     UndoImportForm,
     as_yes_no,
@@ -43,6 +44,7 @@ from principles.spend.services import (
     ImportResult,
     Local,
     MalformedFile,
+    MalformedSupplierFile,
     local_spend_file_upload,
     local_spend_import_map_columns,
     local_spend_import_transparency_file,
@@ -51,7 +53,9 @@ from principles.spend.services import (
     local_spend_period_update,
     local_spend_settings_update,
     supplier_classify,
+    supplier_register_update_from_file,
 )
+from principles.spend.supplier_file import MAX_SUPPLIER_FILE_BYTES
 from principles.spend.transparency import COLUMNS, FileRefused, column_letter
 from principles.spend.uploads import SpendFileSizeLimit
 
@@ -483,6 +487,48 @@ def supplier_edit(request, council_slug: str, pk: int):
         "spend/supplier_form.html",
         {"council": council, "supplier": supplier, "form": form, **extra},
     )
+
+
+@csrf_exempt
+def supplier_file_upload(request, council_slug: str):
+    # As for spend files: the size limit is in place before the CSRF check reads the body.
+    limit = SpendFileSizeLimit(request, limit=MAX_SUPPLIER_FILE_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return _supplier_file_upload(request, council_slug=council_slug, limit=limit)
+
+
+@csrf_protect
+def _supplier_file_upload(request, council_slug: str, limit: SpendFileSizeLimit):
+    """Update the supplier register from a CSV file, all of it or none of it."""
+    _require_change(request)
+    council = request.council
+    form = SupplierFileForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        too_large=request.method == "POST" and limit.refused,
+    )
+    context = {"council": council, "form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = supplier_register_update_from_file(
+                council=council, by=request.user, upload=upload
+            )
+        except FileRefused as refused:
+            form.add_error("file", str(refused))
+        except MalformedSupplierFile as malformed:
+            context["summary"] = malformed.summary
+            context["file_name"] = upload.name
+        else:
+            changed, unchanged = result.changed, result.unchanged
+            messages.success(
+                request,
+                f"Supplier register updated from {upload.name}: {changed:,} supplier"
+                f"{'s' if changed != 1 else ''} changed, {unchanged:,} already as the file says."
+                + _recomputed(result.periods),
+            )
+            return redirect("spend:suppliers", council_slug=council.slug)
+    return render(request, "spend/supplier_file_upload.html", context)
 
 
 @require_GET

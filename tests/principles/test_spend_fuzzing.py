@@ -117,6 +117,34 @@ def test_uploading_any_bytes_never_fails(client, officer, council):
     post()
 
 
+supplier_cells = st.one_of(
+    st.text(alphabet=st.characters(codec="cp1252"), max_size=15),
+    st.sampled_from(["S1", "yes", "No", "not known", "postcode", "BN7 1UE", "'=1", '"', ""]),
+)
+
+
+@pytest.mark.django_db
+def test_uploading_any_supplier_file_never_fails(client, officer, council):
+    SupplierFactory(council=council, name="S1", key="id:S1")
+    client.force_login(officer)
+    url = f"/councils/{council.slug}/local-spend/suppliers/update/"
+
+    @FUZZ
+    @given(
+        rows=st.lists(st.lists(supplier_cells, max_size=5), max_size=6),
+        raw=st.binary(max_size=200),
+        use_raw=st.booleans(),
+    )
+    def post(rows, raw, use_raw):
+        lines = ["Supplier ID,Supplier,Postcode,Local,SME", *(",".join(row) for row in rows)]
+        content = raw if use_raw else "\n".join(lines).encode("cp1252", errors="replace")
+        response = client.post(url, {"file": SimpleUploadedFile("s.csv", content)})
+        assert response.status_code in {200, 302}
+        assert b"<script>" not in response.content
+
+    post()
+
+
 cells = st.one_of(
     st.text(alphabet=st.characters(codec="cp1252"), max_size=15),
     st.sampled_from(["01/04/2022", "£1,234.56", "(5.00)", "2022-13-01", '"', ",", "\n", ""]),
