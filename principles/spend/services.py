@@ -30,6 +30,7 @@ from principles.spend.models import (
     LocalSpendSettings,
     LocalSpendTransaction,
     Supplier,
+    financial_year_label,
     period_dates,
 )
 from principles.spend.postcodes import normalise_postcode, postcode_is_local
@@ -120,9 +121,8 @@ def local_spend_settings_update(
     computed periods are recomputed.
     """
     _require(by, council)
-    settings = LocalSpendSettings.objects.select_for_update().filter(
-        council=council
-    ).first() or LocalSpendSettings(council=council)
+    # Two first saves at once: one row is made, and each save is applied in turn.
+    settings = _lock_council_spend(council)
     areas_changed = sorted(settings.local_areas or []) != sorted(local_areas)
     settings.target_percentage = target_percentage
     settings.local_areas = sorted(set(local_areas))
@@ -188,7 +188,12 @@ def local_spend_period_record(
     whose totals come from the imported payments at once.
     """
     _require(by, council)
+    _lock_council_spend(council)
     quarter = quarter if kind == LocalSpendPeriod.Kind.QUARTER else None
+    what = financial_year_label(financial_year)
+    if quarter is not None:
+        what = f"quarter {quarter} of {what}"
+    taken = ValidationError({"financial_year": f"There is already a period for {what}"})
     starts_on, ends_on = period_dates(financial_year, quarter)
     period = LocalSpendPeriod(
         council=council,
@@ -212,8 +217,16 @@ def local_spend_period_record(
             "vcse_spend": vcse_spend,
         },
     )
-    period.full_clean()
-    period.save()
+    period.full_clean(validate_constraints=False)
+    if LocalSpendPeriod.objects.filter(
+        council=council, kind=kind, financial_year=financial_year, quarter=quarter
+    ).exists():
+        raise taken
+    try:
+        with transaction.atomic():  # a savepoint: the refused insert leaves nothing behind
+            period.save()
+    except IntegrityError:
+        raise taken from None  # added a moment before, by someone not holding the lock
     if period.is_computed:
         local_spend_period_recompute(period=period)
     return period
@@ -237,6 +250,7 @@ def local_spend_period_update(
     """Change a period's figures, target or source; refused (EditConflict) if it changed since
     ``base_version``. Recomputed at once when its figures come from imports."""
     _require(by, period.council)
+    _lock_council_spend(period.council)
     period = (
         LocalSpendPeriod.objects.select_for_update(of=("self",))
         .select_related("updated_by")
@@ -450,8 +464,11 @@ def local_spend_import_transparency_file(
 def _lock_council_spend(council: Council) -> LocalSpendSettings:
     """Take the council's local spend lock, its settings row (made if it has none yet).
 
-    Imports, undos and bulk register updates of one council take it first, so each sees
-    the payments and suppliers the one before it wrote; other councils are not held up.
+    Every local spend write of a council takes it first: imports, undos, register updates,
+    periods and settings. So each sees what the one before it wrote, two first saves
+    make one record, and they take the council's other rows (its records version, its
+    periods and suppliers) in one order, which cannot deadlock. Other councils are not
+    held up. On SQLite, which writes one transaction at a time, it is no lock at all.
     """
     settings, _ = LocalSpendSettings.objects.get_or_create(council=council)
     return LocalSpendSettings.objects.select_for_update().get(pk=settings.pk)
@@ -852,6 +869,7 @@ def supplier_classify(
     Refused (EditConflict) if someone changed the supplier since ``base_version``.
     """
     _require(by, supplier.council)
+    _lock_council_spend(supplier.council)
     supplier = (
         Supplier.objects.select_for_update(of=("self",))
         .select_related("updated_by")

@@ -138,9 +138,15 @@ def period_add(request, council_slug: str):
         council=council,
     )
     if request.method == "POST" and form.is_valid():
-        period = local_spend_period_record(council=council, by=request.user, **form.record_fields())
-        messages.success(request, f"{period.label} added.")
-        return _index(council)
+        try:
+            period = local_spend_period_record(
+                council=council, by=request.user, **form.record_fields()
+            )
+        except ValidationError as error:  # added by someone else a moment before
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{period.label} added.")
+            return _index(council)
     return render(
         request, "spend/period_form.html", {"council": council, "form": form, "period": None}
     )
@@ -292,6 +298,9 @@ def import_preview(request, council_slug: str, pk: int):
         except FileRefused as refused:
             context["refused"] = str(refused)
         except AlreadyImported as already:
+            if already.earlier.pk == spend_import.pk:  # a second click on Import file
+                messages.info(request, "This file has been imported.")
+                return redirect("spend:import", council_slug=council.slug, pk=pk)
             messages.warning(request, str(already))
             return redirect("spend:imports", council_slug=council.slug)
         else:
