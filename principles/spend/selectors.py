@@ -374,7 +374,7 @@ def spend_file_keyed_payments(
             yield row, keys(row)
 
 
-def _lookup_batch_size() -> int:
+def held_payments_batch_size() -> int:
     # One query per batch of keys, each found through the index of counted payments.
     limit = connection.features.max_query_params or 5_000
     return min(5_000, limit - 10)
@@ -399,7 +399,7 @@ def read_spend_file(spend_import: LocalSpendImport, *, sample_size: int = 10) ->
     suppliers = summary.suppliers
     keys = PaymentKeys()
     batch: list[tuple[str, datetime.date, Decimal]] = []
-    batch_size = _lookup_batch_size()
+    batch_size = held_payments_batch_size()
     with opened_spend_file(spend_import) as binary:
         for row in spend_file_payments(spend_import, binary):
             if type(row) is Problem:

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from principles.spend.models import LocalSpendPeriod, LocalSpendTransaction, Supplier, period_dates
-from principles.spend.selectors import _lookup_batch_size
+from principles.spend.selectors import held_payments_batch_size
 from principles.spend.services import local_spend_file_upload, local_spend_import_map_columns
 from tests.factories import LocalSpendImportFactory
 from tests.principles.spend_files import SIMPLE_MAPPING, import_spend_file, spend_file
@@ -129,7 +129,7 @@ def test_the_preview_of_a_file_costs_one_query_more_for_each_batch_of_its_paymen
     local_spend_import_map_columns(spend_import=spend_import, by=officer, mapping=SIMPLE_MAPPING)
     client.force_login(officer)
     client.get(f"/councils/{council.slug}/")
-    batches = math.ceil(rows / _lookup_batch_size())
+    batches = math.ceil(rows / held_payments_batch_size())
     with django_assert_max_num_queries(PREVIEW_PAGE_QUERIES + batches - 1):
         response = client.get(f"/councils/{council.slug}/local-spend/files/{spend_import.pk}/")
     assert f"{rows // 2:,} of the file's {rows:,} payments" in response.content.decode()
