@@ -297,9 +297,9 @@ class Tally:
 class FileSummary:
     """What a spend file holds, read with its columns mapped.
 
-    ``held`` names, by payment key, the import each payment the council already holds came
-    from; those payments are tallied in ``duplicates`` and not in ``by_date``, which tallies
-    every other payment by the day it was paid.
+    ``keys`` are its payments' keys in the file's order; ``held`` names, by payment key, the
+    import each payment the council already holds came from. Those payments are tallied in
+    ``duplicates`` and not in ``by_date``, which tallies every other payment by its day.
     """
 
     payment_count: int = 0
@@ -313,6 +313,7 @@ class FileSummary:
     problem_count: int = 0
     sample: list[Payment] = field(default_factory=list)
     new_supplier_count: int = 0
+    keys: list[str] = field(default_factory=list)
     held: dict[str, int] = field(default_factory=dict)
     duplicates: dict[int, Tally] = field(default_factory=dict)
     by_date: dict[datetime.date, Tally] = field(default_factory=dict)
@@ -364,42 +365,61 @@ def spend_file_payments(spend_import: LocalSpendImport, binary) -> Iterator[Paym
     )
 
 
-def spend_file_keyed_payments(
-    spend_import: LocalSpendImport, binary
-) -> Iterator[tuple[Payment, str]]:
-    """Every payment of an open spend file with its payment key (the file's bad rows left out)."""
-    keys = PaymentKeys()
-    for row in spend_file_payments(spend_import, binary):
-        if type(row) is Payment:
-            yield row, keys(row)
-
-
-def held_payments_batch_size() -> int:
-    # One query per batch of keys, each found through the index of counted payments.
-    limit = connection.features.max_query_params or 5_000
-    return min(5_000, limit - 10)
+def held_payments_batch_size() -> int | None:
+    """How many payment keys one query looks up: all of a file's at once on PostgreSQL (an
+    array parameter), else as many as the database takes parameters."""
+    if connection.vendor == "postgresql":
+        return None
+    return min(5_000, (connection.features.max_query_params or 5_000) - 10)
 
 
 def held_payments(council_id: int, keys: list[str]) -> dict[str, int]:
-    """Of these payment keys, those the council holds already: key → the import it came from."""
-    return dict(
-        LocalSpendTransaction.objects.filter(
-            council_id=council_id, payment_key__in=keys, duplicate_of__isnull=True
-        ).values_list("payment_key", "spend_import_id")
-    )
+    """Of these payment keys, those the council holds already: key → the import it came from.
+
+    Found through the index of counted payments (council, key).
+    """
+    if not keys:
+        return {}
+    size = held_payments_batch_size()
+    if size is None:
+        meta = LocalSpendTransaction._meta
+        quote = connection.ops.quote_name
+        column = {name: quote(meta.get_field(name).column) for name in _HELD_COLUMNS}
+        # Names from the model, values as parameters; one array, not 100,000 placeholders.
+        sql = (
+            f"SELECT {column['payment_key']}, {column['spend_import']} "  # noqa: S608
+            f"FROM {quote(meta.db_table)} WHERE {column['council']} = %s "
+            f"AND {column['duplicate_of']} IS NULL AND {column['payment_key']} = ANY(%s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [council_id, keys])
+            return dict(cursor.fetchall())
+    held = {}
+    for start in range(0, len(keys), size):
+        held.update(
+            LocalSpendTransaction.objects.filter(
+                council_id=council_id,
+                payment_key__in=keys[start : start + size],
+                duplicate_of__isnull=True,
+            ).values_list("payment_key", "spend_import_id")
+        )
+    return held
+
+
+_HELD_COLUMNS = ("payment_key", "spend_import", "council", "duplicate_of")
 
 
 def read_spend_file(spend_import: LocalSpendImport, *, sample_size: int = 10) -> FileSummary:
     """Read every row of a mapped spend file: its totals, suppliers and bad rows (the first 50),
     and which of its payments the council holds already, from which file.
 
+    ``keys`` keeps every payment's key, in the file's order, for the import to write.
     Raises FileRefused if the stored file cannot be read.
     """
     summary = FileSummary()
     suppliers = summary.suppliers
-    keys = PaymentKeys()
-    batch: list[tuple[str, datetime.date, Decimal]] = []
-    batch_size = held_payments_batch_size()
+    key_of = PaymentKeys()
+    keys, days, amounts = summary.keys, [], []
     with opened_spend_file(spend_import) as binary:
         for row in spend_file_payments(spend_import, binary):
             if type(row) is Problem:
@@ -427,31 +447,27 @@ def read_spend_file(spend_import: LocalSpendImport, *, sample_size: int = 10) ->
                 seen.postcode = row.postcode
             if len(summary.sample) < sample_size:
                 summary.sample.append(row)
-            batch.append((keys(row), row.paid_on, row.amount))
-            if len(batch) >= batch_size:
-                _tally(summary, spend_import.council_id, batch)
-                batch = []
-    if not summary.problem_count:
-        _tally(summary, spend_import.council_id, batch)
-    return summary
-
-
-def _tally(summary: FileSummary, council_id: int, batch: list) -> None:
-    if not batch:
-        return
-    held = held_payments(council_id, [key for key, _, _ in batch])
-    summary.held.update(held)
-    for key, paid_on, amount in batch:
+            keys.append(key_of(row))
+            days.append(row.paid_on)
+            amounts.append(row.amount)
+    if summary.problem_count:
+        keys.clear()
+        return summary
+    summary.held = held = held_payments(spend_import.council_id, keys)
+    duplicates, by_date = summary.duplicates, summary.by_date
+    for key, paid_on, amount in zip(keys, days, amounts, strict=True):
         earlier = held.get(key)
         if earlier is not None:
-            tally = summary.duplicates.get(earlier)
+            tally = duplicates.get(earlier)
             if tally is None:
-                tally = summary.duplicates[earlier] = Tally()
+                tally = duplicates[earlier] = Tally()
         else:
-            tally = summary.by_date.get(paid_on)
+            tally = by_date.get(paid_on)
             if tally is None:
-                tally = summary.by_date[paid_on] = Tally()
-        tally.add(amount)
+                tally = by_date[paid_on] = Tally()
+        tally.count += 1
+        tally.amount += amount
+    return summary
 
 
 def spend_file_preview(spend_import: LocalSpendImport) -> FileSummary:

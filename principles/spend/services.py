@@ -41,7 +41,7 @@ from principles.spend.selectors import (
     opened_spend_file,
     read_spend_file,
     remembered_columns,
-    spend_file_keyed_payments,
+    spend_file_payments,
 )
 from principles.spend.supplier_file import (
     MAX_SUPPLIER_FILE_BYTES,
@@ -505,7 +505,12 @@ def _import(spend_import: LocalSpendImport, by: User) -> ImportResult:
 
     supplier_ids, new_count = _register_suppliers(council, summary.suppliers)
     with opened_spend_file(spend_import) as binary:
-        payments = spend_file_keyed_payments(spend_import, binary)
+        # Read again in the same order: the first reading's keys go with the same payments.
+        payments = zip(
+            (row for row in spend_file_payments(spend_import, binary) if type(row) is Payment),
+            summary.keys,
+            strict=True,
+        )
         if connection.vendor == "postgresql":
             _copy_payments(spend_import, payments, supplier_ids, summary.held)
         else:
@@ -567,7 +572,9 @@ def local_spend_import_undo(*, spend_import: LocalSpendImport, by: User, reason:
     moved = payments.filter(duplicate_of__isnull=True).aggregate(
         first=Min("paid_on"), last=Max("paid_on")
     )
-    payments.delete()
+    # One DELETE, without a post_delete signal for each payment: ADR 0006's receiver would
+    # write the records version once per payment. Saving the import below moves it once.
+    payments._raw_delete(payments.db)
     promoted = _count_instead(spend_import)
     spend_import.status = LocalSpendImport.Status.UNDONE
     spend_import.undone_at = timezone.now()

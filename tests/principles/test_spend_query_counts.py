@@ -120,7 +120,7 @@ def test_local_spend_pages_queries_do_not_grow(
 def test_the_preview_of_a_file_costs_one_query_more_for_each_batch_of_its_payments(
     client, officer, council, rows, django_assert_max_num_queries
 ):
-    """Which payments are held already is asked 5,000 at a time (989 on SQLite)."""
+    """Which payments are held already is one query on PostgreSQL, one per 989 on SQLite."""
     lines = [f"01/05/2022,Supplier {number % 50},{number}.00" for number in range(rows)]
     import_spend_file(council, officer, spend_file(lines[: rows // 2]), SIMPLE_MAPPING)
     spend_import = local_spend_file_upload(
@@ -129,7 +129,8 @@ def test_the_preview_of_a_file_costs_one_query_more_for_each_batch_of_its_paymen
     local_spend_import_map_columns(spend_import=spend_import, by=officer, mapping=SIMPLE_MAPPING)
     client.force_login(officer)
     client.get(f"/councils/{council.slug}/")
-    batches = math.ceil(rows / held_payments_batch_size())
+    size = held_payments_batch_size()
+    batches = 1 if size is None else math.ceil(rows / size)
     with django_assert_max_num_queries(PREVIEW_PAGE_QUERIES + batches - 1):
         response = client.get(f"/councils/{council.slug}/local-spend/files/{spend_import.pk}/")
     assert f"{rows // 2:,} of the file's {rows:,} payments" in response.content.decode()
