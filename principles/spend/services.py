@@ -633,8 +633,11 @@ def _count_instead(undone: LocalSpendImport) -> dict:
             last = paid_on if last is None or paid_on > last else last
         else:
             repointed.setdefault(holder, []).append(pk)
-    for batch in _batches(counted):
-        LocalSpendTransaction.objects.filter(pk__in=batch).update(duplicate_of=None)
+    if not repointed:  # each payment in one later file only, as a re-issue: one statement
+        LocalSpendTransaction.objects.filter(duplicate_of=undone).update(duplicate_of=None)
+    else:
+        for batch in _batches(counted):
+            LocalSpendTransaction.objects.filter(pk__in=batch).update(duplicate_of=None)
     for holder, pks in repointed.items():
         for batch in _batches(pks):
             LocalSpendTransaction.objects.filter(pk__in=batch).update(duplicate_of_id=holder)

@@ -177,3 +177,27 @@ def test_the_upload_after_an_undo_is_not_refused_as_imported_before(client, offi
     response = client.post(f"{base}/files/add/", {"file": SimpleUploadedFile("a.csv", rows)})
     assert response.status_code == 302
     assert LocalSpendImport.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_undoing_the_first_of_three_files_counts_the_second_and_points_the_third_at_it(
+    officer, council
+):
+    rows = ["01/05/2022,Acme Ltd,10.00", "02/05/2022,Acme Ltd,20.00"]
+    first = import_spend_file(council, officer, spend_file(rows), SIMPLE_MAPPING).spend_import
+    second = import_spend_file(
+        council, officer, spend_file([*rows, "03/05/2022,Acme Ltd,5"]), SIMPLE_MAPPING
+    ).spend_import
+    third = import_spend_file(
+        council, officer, spend_file(rows[:1], "Date,Payee,Value"), SIMPLE_MAPPING
+    ).spend_import
+    result = local_spend_import_undo(spend_import=first, by=officer, reason="")
+    assert result.counted_instead == 2
+    counted = LocalSpendTransaction.objects.filter(duplicate_of__isnull=True)
+    assert set(counted.values_list("spend_import", flat=True)) == {second.pk}
+    assert list(
+        LocalSpendTransaction.objects.filter(spend_import=third).values_list(
+            "duplicate_of", flat=True
+        )
+    ) == [second.pk]
+    assert LocalSpendPeriod.objects.get().total_spend == Decimal("35.00")
