@@ -63,6 +63,7 @@ FORMS = {
     ],
     "settings/": ["target_percentage", "local_areas"],
     "suppliers/{supplier}/": ["version", "postcode", "local", "is_sme", "is_vcse"],
+    "files/{imported}/undo/": ["reason"],
     "files/{spend_import}/columns/": [
         "paid_on",
         "supplier_name",
@@ -89,6 +90,7 @@ def test_local_spend_forms_never_fail(client, officer, council, form):
         "period": LocalSpendPeriodFactory(council=council, financial_year=2021).pk,
         "supplier": SupplierFactory(council=council).pk,
         "spend_import": LocalSpendImportFactory(council=council).pk,
+        "imported": LocalSpendImportFactory(council=council, status="imported").pk,
     }
     client.force_login(officer)
     url = f"/councils/{council.slug}/local-spend/{form.format(**objects)}"

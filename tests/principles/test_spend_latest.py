@@ -140,3 +140,18 @@ def test_the_share_classified_is_never_rounded_up_to_all_of_it():
     )
     summary = LocalSpendSummary.of(period)
     assert (summary.is_known, summary.classified_percentage) == (False, Decimal("99.9"))
+
+
+@pytest.mark.django_db
+def test_peers_are_not_shown_a_percentage_while_its_suppliers_are_unclassified(council):
+    from champions.selectors import local_spend_percentages
+
+    LocalSpendPeriodFactory(council=council, financial_year=2021, local_spend=700_000)
+    LocalSpendPeriodFactory(
+        council=council, financial_year=2022, source="imported", unclassified_spend=10
+    )
+    assert local_spend_percentages([council.pk]) == {}
+    LocalSpendPeriodFactory(
+        council=council, financial_year=2023, source="imported", unclassified_spend=0
+    )
+    assert local_spend_percentages([council.pk]) == {council.pk: Decimal("60.0")}
