@@ -378,10 +378,14 @@ class LocalSpend:
     period: str
     local_percentage: Decimal
     target_percentage: Decimal | None = None
+    # While suppliers paid in the period are not all classified, there is no result yet.
+    known: bool = True
+    classified_percentage: Decimal | None = None
+    total_spend: Decimal | None = None
 
     @property
     def meets_target(self) -> bool | None:
-        if self.target_percentage is None:
+        if self.target_percentage is None or not self.known:
             return None
         return self.local_percentage >= self.target_percentage
 
@@ -461,15 +465,23 @@ def local_spend_against_target(council: Council) -> LocalSpend | None:
         period=latest.period_label,
         local_percentage=latest.percentage,
         target_percentage=latest.target_percentage,
+        known=latest.is_known,
+        classified_percentage=latest.classified_percentage,
+        total_spend=latest.total_spend,
     )
 
 
 def local_spend_percentages(council_ids: Iterable[int]) -> dict[int, Decimal]:
-    """The latest period's local spend percentage by council id, in one query."""
+    """The latest period's local spend percentage by council id, in one query; a council whose
+    latest period has suppliers not classified yet has no percentage to compare."""
     from principles.spend.selectors import councils_latest_local_spend
 
     councils = Council.objects.filter(pk__in=list(council_ids))
-    return {pk: latest.percentage for pk, latest in councils_latest_local_spend(councils).items()}
+    return {
+        pk: latest.percentage
+        for pk, latest in councils_latest_local_spend(councils).items()
+        if latest.is_known
+    }
 
 
 # --- The council dashboard -------------------------------------------------

@@ -247,6 +247,7 @@ class LocalSpendTransactionFactory(factory.django.DjangoModelFactory):
     line_number = factory.Sequence(lambda n: n + 2)
     paid_on = datetime.date(2022, 5, 1)
     amount = decimal.Decimal("1000.00")
+    payment_key = factory.Sequence(lambda n: f"{n:032x}")
 
 
 class ChampionAppointmentFactory(factory.django.DjangoModelFactory):

@@ -104,6 +104,9 @@ OBJECT_KWARGS: dict[str, Callable[..., dict]] = {
     "spend:period-edit": lambda c: {"pk": factories.LocalSpendPeriodFactory(council=c).pk},
     "spend:import": lambda c: {"pk": factories.LocalSpendImportFactory(council=c).pk},
     "spend:import-columns": lambda c: {"pk": factories.LocalSpendImportFactory(council=c).pk},
+    "spend:import-undo": lambda c: {
+        "pk": factories.LocalSpendImportFactory(council=c, status="imported").pk
+    },
     "spend:supplier": lambda c: {"pk": factories.SupplierFactory(council=c).pk},
     "champions:end": lambda c: {"pk": factories.ChampionAppointmentFactory(council=c).pk},
 }

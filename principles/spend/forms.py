@@ -1,7 +1,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-from crispy_forms_gds.layout import Layout
+from crispy_forms_gds.layout import Button, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -10,6 +10,7 @@ from principles.forms import VersionedForm
 from principles.spend.models import LocalSpendPeriod, financial_year_label
 from principles.spend.postcodes import normalise_postcode, parse_local_areas
 from principles.spend.services import Local
+from principles.spend.supplier_file import MAX_SUPPLIER_FILE_BYTES
 from principles.spend.transparency import COLUMNS, MAX_FILE_BYTES, check_mapping, column_letter
 
 _MILLION = re.compile(r"(.*?)\s*(m|million)", re.IGNORECASE)
@@ -352,6 +353,66 @@ class SpendFileForm(BaseForm):
             self.cleaned_data.pop("file", None)
 
 
+class UndoImportForm(BaseForm):
+    reason = forms.CharField(
+        label="Why are you undoing this import? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, “Replaced by the re-issued file”. It is kept with the import.",
+        error_messages={"max_length": "Enter no more than 2,000 characters of reason"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.inputs = []
+        self.helper.layout = Layout(
+            "reason",
+            Button.warning(
+                "submit",
+                "Undo this import",
+                type="submit",
+                **{"data-module": "govuk-button", "data-prevent-double-click": "true"},
+            ),
+        )
+
+
+class SupplierFileForm(BaseForm):
+    submit_label = "Update the register"
+
+    file = forms.FileField(
+        label="Upload a supplier file",
+        help_text="A CSV file, smaller than 10 MB, with a row for each supplier to update",
+        error_messages={
+            "required": "Select a supplier file",
+            "invalid": "The selected file could not be read",
+            "empty": "The selected file is empty",
+        },
+    )
+
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        self.too_large = too_large
+        super().__init__(*args, **kwargs)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size >= MAX_SUPPLIER_FILE_BYTES:
+            raise ValidationError("The selected file must be smaller than 10 MB")
+        if not (upload.name or "").lower().endswith((".csv", ".txt")):
+            raise ValidationError(
+                "The selected file must be a CSV file. Save a spreadsheet as CSV first"
+            )
+        return upload
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.too_large:
+            self._errors["file"] = self.error_class(
+                ["The selected file must be smaller than 10 MB"]
+            )
+            self.cleaned_data.pop("file", None)
+
+
 NOT_IN_FILE = ""
 
 
@@ -451,10 +512,10 @@ class SupplierForm(VersionedForm):
     def __init__(self, *args, local_areas: list[str], **kwargs):
         self.local_areas = local_areas
         super().__init__(*args, **kwargs)
+        hint = "A new postcode decides, unless you choose yes or no"
         if local_areas:
-            self.fields[
-                "local"
-            ].help_text = f"Your council counts postcodes in {', '.join(local_areas)} as local"
+            hint += f". Your council counts postcodes in {', '.join(local_areas)} as local"
+        self.fields["local"].help_text = hint
 
     def clean_postcode(self) -> str:
         text = self.cleaned_data["postcode"].strip()

@@ -134,6 +134,10 @@ class LocalSpendPeriod(models.Model):
     target_percentage = models.DecimalField(
         "target", max_digits=5, decimal_places=2, null=True, blank=True, validators=_PERCENT
     )
+    # The import that added this computed year, so undoing it can take the year away again.
+    added_by_import = models.ForeignKey(
+        "LocalSpendImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -213,6 +217,12 @@ class LocalSpendPeriod(models.Model):
     def is_computed(self) -> bool:
         return self.source == self.Source.IMPORTED
 
+    @property
+    def local_share_known(self) -> bool:
+        """False while some of a computed period's spend is with suppliers not classified yet:
+        its percentage is a figure so far, not a result."""
+        return not (self.is_computed and self.unclassified_spend)
+
 
 class Supplier(models.Model):
     """A supplier the council has paid, found in its spend files, and whether it is local.
@@ -268,12 +278,14 @@ class LocalSpendImport(models.Model):
     """A spend file an officer uploaded, its columns, and whether it has been imported.
 
     The file is kept until it is imported; its payments are then in the database and
-    only its fingerprint is kept, so the same file is never counted twice.
+    only its fingerprint is kept, so the same file is never counted twice. An import can
+    be undone: its payments go, and the record says who undid it, when and why.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Not imported yet"
         IMPORTED = "imported", "Imported"
+        UNDONE = "undone", "Undone"
 
     council = models.ForeignKey(
         "keepitlocal.Council", on_delete=models.CASCADE, related_name="local_spend_imports"
@@ -302,6 +314,11 @@ class LocalSpendImport(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undo_reason = models.TextField("why it was undone", blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
@@ -317,8 +334,16 @@ class LocalSpendImport(models.Model):
         return self.file_name
 
     @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
     def is_imported(self) -> bool:
         return self.status == self.Status.IMPORTED
+
+    @property
+    def is_undone(self) -> bool:
+        return self.status == self.Status.UNDONE
 
 
 class LocalSpendColumnMapping(models.Model):
@@ -342,7 +367,14 @@ class LocalSpendColumnMapping(models.Model):
 
 
 class LocalSpendTransaction(models.Model):
-    """One payment from an imported spend file. It counts in the periods containing its date."""
+    """One payment from an imported spend file. It counts in the periods containing its date,
+    unless it is a payment the council already holds from another file (``duplicate_of``).
+
+    ``payment_key`` is what makes it the same payment in another file: its transaction number
+    and supplier, or else its date, supplier, amount and invoice number; with how many times
+    that came before in its own file, so that two like payments in one file stay two. A
+    payment is counted once: the database holds one counted payment per key and council.
+    """
 
     # Not indexed alone: the (council, paid_on) and (supplier, paid_on) indexes cover them,
     # and every index slows the import of a year's payments. No database constraint either:
@@ -369,11 +401,35 @@ class LocalSpendTransaction(models.Model):
     department = models.TextField(blank=True)
     purpose = models.TextField(blank=True)
     merchant_category = models.TextField(blank=True)
+    transaction_ref = models.CharField("transaction number", max_length=100, blank=True)
+    invoice_ref = models.CharField("invoice number", max_length=100, blank=True)
+    payment_key = models.CharField(max_length=32)
+    # The file that was first to bring this payment; imports go only with their council.
+    duplicate_of = models.ForeignKey(
+        LocalSpendImport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "payment_key"],
+                condition=models.Q(duplicate_of__isnull=True),
+                name="payment_counted_once",
+            )
+        ]
         indexes = [
             models.Index(fields=["council", "paid_on"]),
             models.Index(fields=["supplier", "paid_on"]),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=False),
+                name="payment_duplicates",
+            ),
         ]
 
     def __str__(self) -> str:

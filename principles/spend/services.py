@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from principles.spend.models import (
     LocalSpendSettings,
     LocalSpendTransaction,
     Supplier,
+    financial_year_label,
     period_dates,
 )
 from principles.spend.postcodes import normalise_postcode, postcode_is_local
@@ -41,14 +43,27 @@ from principles.spend.selectors import (
     remembered_columns,
     spend_file_payments,
 )
+from principles.spend.supplier_file import (
+    MAX_SUPPLIER_FILE_BYTES,
+    NO_SUPPLIER_COLUMN_NAMES,
+    SUPPLIER_FILE_MIN_COLUMNS,
+    Say,
+    SupplierRow,
+    read_supplier_rows,
+    supplier_file_columns,
+)
 from principles.spend.transparency import (
     COLUMNS,
     MAX_FILE_BYTES,
+    MAX_PROBLEMS_SHOWN,
     FileRefused,
     Payment,
+    Problem,
     check_mapping,
     headers_key,
     inspect_file,
+    normalise_supplier_name,
+    supplier_key,
 )
 
 PERMISSION = "principles.change_local_spend"
@@ -106,9 +121,8 @@ def local_spend_settings_update(
     computed periods are recomputed.
     """
     _require(by, council)
-    settings = LocalSpendSettings.objects.select_for_update().filter(
-        council=council
-    ).first() or LocalSpendSettings(council=council)
+    # Two first saves at once: one row is made, and each save is applied in turn.
+    settings = _lock_council_spend(council)
     areas_changed = sorted(settings.local_areas or []) != sorted(local_areas)
     settings.target_percentage = target_percentage
     settings.local_areas = sorted(set(local_areas))
@@ -174,7 +188,12 @@ def local_spend_period_record(
     whose totals come from the imported payments at once.
     """
     _require(by, council)
+    _lock_council_spend(council)
     quarter = quarter if kind == LocalSpendPeriod.Kind.QUARTER else None
+    what = financial_year_label(financial_year)
+    if quarter is not None:
+        what = f"quarter {quarter} of {what}"
+    taken = ValidationError({"financial_year": f"There is already a period for {what}"})
     starts_on, ends_on = period_dates(financial_year, quarter)
     period = LocalSpendPeriod(
         council=council,
@@ -198,8 +217,16 @@ def local_spend_period_record(
             "vcse_spend": vcse_spend,
         },
     )
-    period.full_clean()
-    period.save()
+    period.full_clean(validate_constraints=False)
+    if LocalSpendPeriod.objects.filter(
+        council=council, kind=kind, financial_year=financial_year, quarter=quarter
+    ).exists():
+        raise taken
+    try:
+        with transaction.atomic():  # a savepoint: the refused insert leaves nothing behind
+            period.save()
+    except IntegrityError:
+        raise taken from None  # added a moment before, by someone not holding the lock
     if period.is_computed:
         local_spend_period_recompute(period=period)
     return period
@@ -223,6 +250,7 @@ def local_spend_period_update(
     """Change a period's figures, target or source; refused (EditConflict) if it changed since
     ``base_version``. Recomputed at once when its figures come from imports."""
     _require(by, period.council)
+    _lock_council_spend(period.council)
     period = (
         LocalSpendPeriod.objects.select_for_update(of=("self",))
         .select_related("updated_by")
@@ -264,7 +292,10 @@ def local_spend_period_recompute(*, period: LocalSpendPeriod) -> LocalSpendPerio
         raise ValueError("Only a period computed from imported files is recomputed.")
     known = Q(supplier__is_local=True)
     totals = LocalSpendTransaction.objects.filter(
-        council_id=period.council_id, paid_on__gte=period.starts_on, paid_on__lte=period.ends_on
+        council_id=period.council_id,
+        paid_on__gte=period.starts_on,
+        paid_on__lte=period.ends_on,
+        duplicate_of__isnull=True,  # a payment held from an earlier file counts there
     ).aggregate(
         total=Sum("amount"),
         local=Sum("amount", filter=known),
@@ -380,7 +411,7 @@ def local_spend_import_map_columns(
     """Say which column of the file holds what; remembered for the next file with the same
     column names. Raises ValidationError (by column key) for a mapping that cannot be used."""
     _require(by, spend_import.council)
-    if spend_import.is_imported:
+    if not spend_import.is_pending:
         raise ValidationError("This file has been imported already.")
     keys = {column.key for column in COLUMNS}
     chosen = {key: index for key, index in mapping.items() if key in keys and index is not None}
@@ -402,6 +433,7 @@ class ImportResult:
     spend_import: LocalSpendImport
     new_supplier_count: int
     periods: list[LocalSpendPeriod]
+    duplicate_count: int = 0
 
 
 def local_spend_import_transparency_file(
@@ -429,11 +461,27 @@ def local_spend_import_transparency_file(
     return result
 
 
+def _lock_council_spend(council: Council) -> LocalSpendSettings:
+    """Take the council's local spend lock, its settings row (made if it has none yet).
+
+    Every local spend write of a council takes it first: imports, undos, register updates,
+    periods and settings. So each sees what the one before it wrote, two first saves
+    make one record, and they take the council's other rows (its records version, its
+    periods and suppliers) in one order, which cannot deadlock. Other councils are not
+    held up. On SQLite, which writes one transaction at a time, it is no lock at all.
+    """
+    settings, _ = LocalSpendSettings.objects.get_or_create(council=council)
+    return LocalSpendSettings.objects.select_for_update().get(pk=settings.pk)
+
+
 def _import(spend_import: LocalSpendImport, by: User) -> ImportResult:
-    spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
     council = spend_import.council
+    _lock_council_spend(council)
+    spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
     if spend_import.is_imported:
         raise AlreadyImported(spend_import)
+    if spend_import.is_undone:
+        raise FileRefused("This import has been undone. Upload the file again to import it")
     earlier = imported_already(council, spend_import.content_hash)
     if earlier is not None:
         raise AlreadyImported(earlier)
@@ -457,23 +505,143 @@ def _import(spend_import: LocalSpendImport, by: User) -> ImportResult:
 
     supplier_ids, new_count = _register_suppliers(council, summary.suppliers)
     with opened_spend_file(spend_import) as binary:
-        payments = (
-            row for row in spend_file_payments(spend_import, binary) if type(row) is Payment
+        # Read again in the same order: the first reading's keys go with the same payments.
+        payments = zip(
+            (row for row in spend_file_payments(spend_import, binary) if type(row) is Payment),
+            summary.keys,
+            strict=True,
         )
         if connection.vendor == "postgresql":
-            _copy_payments(spend_import, payments, supplier_ids)
+            _copy_payments(spend_import, payments, supplier_ids, summary.held)
         else:
-            _insert_payments(spend_import, payments, supplier_ids)
-    _add_financial_years(council, summary.financial_years, by)
-    periods = local_spend_periods_recompute(
-        council=council, first=summary.first_paid_on, last=summary.last_paid_on
-    )
+            _insert_payments(spend_import, payments, supplier_ids, summary.held)
+    periods = []
+    if summary.by_date:  # payments the council did not hold yet
+        _add_financial_years(council, summary.new_financial_years, by, spend_import)
+        periods = local_spend_periods_recompute(
+            council=council, first=summary.new_first_paid_on, last=summary.new_last_paid_on
+        )
     # Its payments are in the database now; only its fingerprint needs keeping.
     storage, stored_name = spend_import.file.storage, spend_import.file.name
     spend_import.file = ""
     spend_import.save(update_fields=["file"])
     transaction.on_commit(lambda: storage.delete(stored_name))
-    return ImportResult(spend_import=spend_import, new_supplier_count=new_count, periods=periods)
+    return ImportResult(
+        spend_import=spend_import,
+        new_supplier_count=new_count,
+        periods=periods,
+        duplicate_count=sum(tally.count for tally in summary.duplicates.values()),
+    )
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    spend_import: LocalSpendImport
+    periods: list[LocalSpendPeriod]
+    counted_instead: int  # payments of later files that repeated this file's, counted now
+
+
+MAX_UNDO_REASON = 2_000
+
+
+@transaction.atomic
+def local_spend_import_undo(*, spend_import: LocalSpendImport, by: User, reason: str) -> UndoResult:
+    """Undo an imported spend file: its payments go, and the periods they moved are recomputed.
+
+    Those of its payments that later files repeated are counted from the earliest of those
+    files instead, so undoing a file that a re-issue replaced leaves the re-issue counted
+    whole. A computed year the import added that no payment and no person uses any more
+    goes too. The import record keeps who undid it, when and why. The people who may import
+    may undo.
+    """
+    _require(by, spend_import.council)
+    reason = reason.strip()
+    if len(reason) > MAX_UNDO_REASON:
+        raise ValidationError(
+            {"reason": f"Enter no more than {MAX_UNDO_REASON:,} characters of reason"}
+        )
+    council = spend_import.council
+    _lock_council_spend(council)
+    spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
+    if spend_import.is_undone:
+        raise ValidationError("This import has been undone already.")
+    if not spend_import.is_imported:
+        raise ValidationError("This file has not been imported, so there is nothing to undo.")
+
+    payments = LocalSpendTransaction.objects.filter(spend_import=spend_import)
+    moved = payments.filter(duplicate_of__isnull=True).aggregate(
+        first=Min("paid_on"), last=Max("paid_on")
+    )
+    # One DELETE, without a post_delete signal for each payment: ADR 0006's receiver would
+    # write the records version once per payment. Saving the import below moves it once.
+    payments._raw_delete(payments.db)
+    promoted = _count_instead(spend_import)
+    spend_import.status = LocalSpendImport.Status.UNDONE
+    spend_import.undone_at = timezone.now()
+    spend_import.undone_by = by
+    spend_import.undo_reason = reason
+    spend_import.save()
+
+    days = [
+        day
+        for day in (moved["first"], moved["last"], promoted["first"], promoted["last"])
+        if day is not None
+    ]
+    periods = []
+    if days:
+        periods = local_spend_periods_recompute(council=council, first=min(days), last=max(days))
+    unused = LocalSpendPeriod.objects.filter(
+        added_by_import=spend_import,
+        source=LocalSpendPeriod.Source.IMPORTED,
+        version=1,  # nobody has changed it since
+        payment_count=0,
+    )
+    gone = set(unused.values_list("pk", flat=True))
+    unused.delete()
+    return UndoResult(
+        spend_import=spend_import,
+        periods=[period for period in periods if period.pk not in gone],
+        counted_instead=promoted["count"],
+    )
+
+
+def _batches(items: list) -> Iterable[list]:
+    """``items`` in lists short enough for one query's parameters."""
+    size = min(_INSERT_BATCH, (connection.features.max_query_params or _INSERT_BATCH) - 10)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _count_instead(undone: LocalSpendImport) -> dict:
+    """Count, in place of the undone file's payments, the earliest later copy of each; point
+    the other copies at that one. Returns the first and last day of the payments now counted."""
+    copies = (
+        LocalSpendTransaction.objects.filter(duplicate_of=undone)
+        .order_by("spend_import__imported_at", "spend_import_id", "line_number", "pk")
+        .values_list("pk", "payment_key", "spend_import_id", "paid_on")
+    )
+    holders: dict[str, int] = {}
+    counted: list[int] = []
+    repointed: dict[int, list[int]] = {}
+    first = last = None
+    for pk, key, import_id, paid_on in copies:
+        holder = holders.get(key)
+        if holder is None:
+            holders[key] = import_id
+            counted.append(pk)
+            first = paid_on if first is None or paid_on < first else first
+            last = paid_on if last is None or paid_on > last else last
+        else:
+            repointed.setdefault(holder, []).append(pk)
+    if not repointed:  # each payment in one later file only, as a re-issue: one statement
+        LocalSpendTransaction.objects.filter(duplicate_of=undone).update(duplicate_of=None)
+    else:
+        for batch in _batches(counted):
+            LocalSpendTransaction.objects.filter(pk__in=batch).update(duplicate_of=None)
+    for holder, pks in repointed.items():
+        for batch in _batches(pks):
+            LocalSpendTransaction.objects.filter(pk__in=batch).update(duplicate_of_id=holder)
+    return {"first": first, "last": last, "count": len(counted)}
 
 
 def _register_suppliers(
@@ -536,21 +704,35 @@ _COLUMNS_WRITTEN = (
     "paid_on",
     "amount",
     "irrecoverable_vat",
+    "payment_key",
+    "duplicate_of",
+    "transaction_ref",
+    "invoice_ref",
     "department",
     "purpose",
     "merchant_category",
 )
+_TEXT_COLUMNS = _COLUMNS_WRITTEN[-5:]
 
 
-def _copy_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[str, int]):
-    """Write payments with PostgreSQL's COPY, in batches, inside the current transaction."""
+def _copy_payments(
+    spend_import: LocalSpendImport,
+    payments: Iterable[tuple[Payment, str]],
+    supplier_ids: dict[str, int],
+    held: dict[str, int],
+) -> None:
+    """Write payments with PostgreSQL's COPY, in batches, inside the current transaction.
+
+    A payment the council holds already (its key in ``held``) is written as a duplicate of
+    the import it came from, and not counted."""
     meta = LocalSpendTransaction._meta
     columns = [meta.get_field(name).column for name in _COLUMNS_WRITTEN]
-    text_columns = [meta.get_field(name).column for name in _COLUMNS_WRITTEN[-3:]]
+    text_columns = [meta.get_field(name).column for name in _TEXT_COLUMNS]
     quote = connection.ops.quote_name
     listed = ", ".join(quote(column) for column in columns)
     not_null = ", ".join(quote(column) for column in text_columns)
-    # \N marks a missing VAT figure; text columns are never NULL, so "\N" there is text.
+    # \N marks a missing VAT figure or no earlier import; text columns are never NULL, so
+    # "\N" there is text.
     sql = (
         f"COPY {quote(meta.db_table)} ({listed}) FROM STDIN "
         f"WITH (FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({not_null}))"
@@ -560,8 +742,9 @@ def _copy_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[
     writer = csv.writer(buffer)
     count = 0
     with connection.cursor() as cursor:
-        for payment in payments:
+        for payment, key in payments:
             vat = payment.irrecoverable_vat
+            earlier = held.get(key)
             writer.writerow(
                 (
                     council_id,
@@ -571,6 +754,10 @@ def _copy_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[
                     payment.paid_on.isoformat(),
                     payment.amount,
                     "\\N" if vat is None else vat,
+                    key,
+                    "\\N" if earlier is None else earlier,
+                    payment.transaction_ref,
+                    payment.invoice_ref,
                     payment.department,
                     payment.purpose,
                     payment.merchant_category,
@@ -590,10 +777,15 @@ def _copy(cursor, sql: str, buffer: io.StringIO) -> None:
     cursor.copy_expert(sql, buffer)
 
 
-def _insert_payments(spend_import: LocalSpendImport, payments, supplier_ids: dict[str, int]):
+def _insert_payments(
+    spend_import: LocalSpendImport,
+    payments: Iterable[tuple[Payment, str]],
+    supplier_ids: dict[str, int],
+    held: dict[str, int],
+) -> None:
     """Write payments in batches with bulk_create (databases other than PostgreSQL)."""
     batch = []
-    for payment in payments:
+    for payment, key in payments:
         batch.append(
             LocalSpendTransaction(
                 council_id=spend_import.council_id,
@@ -603,6 +795,10 @@ def _insert_payments(spend_import: LocalSpendImport, payments, supplier_ids: dic
                 paid_on=payment.paid_on,
                 amount=payment.amount,
                 irrecoverable_vat=payment.irrecoverable_vat,
+                payment_key=key,
+                duplicate_of_id=held.get(key),
+                transaction_ref=payment.transaction_ref,
+                invoice_ref=payment.invoice_ref,
                 department=payment.department,
                 purpose=payment.purpose,
                 merchant_category=payment.merchant_category,
@@ -615,7 +811,9 @@ def _insert_payments(spend_import: LocalSpendImport, payments, supplier_ids: dic
         LocalSpendTransaction.objects.bulk_create(batch)
 
 
-def _add_financial_years(council: Council, years: set[int], by: User) -> None:
+def _add_financial_years(
+    council: Council, years: set[int], by: User, spend_import: LocalSpendImport
+) -> None:
     """A computed period for each financial year of the file that has no year period yet
     (a year entered by hand keeps its figures)."""
     have = set(
@@ -626,16 +824,21 @@ def _add_financial_years(council: Council, years: set[int], by: User) -> None:
     settings = LocalSpendSettings.objects.filter(council=council).first()
     for year in sorted(years - have):
         starts_on, ends_on = period_dates(year, None)
-        LocalSpendPeriod.objects.create(
-            council=council,
-            kind=LocalSpendPeriod.Kind.YEAR,
-            financial_year=year,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            source=LocalSpendPeriod.Source.IMPORTED,
-            target_percentage=settings.target_percentage if settings else None,
-            updated_by=by,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: someone may add the year this moment
+                LocalSpendPeriod.objects.create(
+                    council=council,
+                    kind=LocalSpendPeriod.Kind.YEAR,
+                    financial_year=year,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    source=LocalSpendPeriod.Source.IMPORTED,
+                    target_percentage=settings.target_percentage if settings else None,
+                    added_by_import=spend_import,
+                    updated_by=by,
+                )
+        except IntegrityError:
+            continue  # their period stands; the recompute counts it if it is computed
 
 
 # --- Supplier register --------------------------------------------------------
@@ -670,9 +873,13 @@ def supplier_classify(
     """Record a supplier's postcode and whether it is local (from its postcode or as the
     officer says), SME and VCSE; then recompute the computed periods it was paid in.
 
+    A new postcode with ``local`` left "not known" decides from the postcode: the person
+    said nothing otherwise.
+
     Refused (EditConflict) if someone changed the supplier since ``base_version``.
     """
     _require(by, supplier.council)
+    _lock_council_spend(supplier.council)
     supplier = (
         Supplier.objects.select_for_update(of=("self",))
         .select_related("updated_by")
@@ -683,10 +890,19 @@ def supplier_classify(
     cleaned = normalise_postcode(postcode) if postcode.strip() else ""
     if cleaned is None:
         raise ValidationError({"postcode": "Enter a real postcode, like BN7 1UE"})
+    new_postcode = bool(cleaned) and cleaned != supplier.postcode
+    waiting_for_areas = (
+        supplier.local_decided_by == Supplier.DecidedBy.POSTCODE and supplier.is_local is None
+    )
     supplier.postcode = cleaned
-    if local == Local.FROM_POSTCODE:
-        settings = LocalSpendSettings.objects.filter(council=supplier.council).first()
-        areas = settings.local_areas if settings else []
+    settings = LocalSpendSettings.objects.filter(council=supplier.council).first()
+    areas = settings.local_areas if settings else []
+    if local == Local.NOT_KNOWN and cleaned and (new_postcode or waiting_for_areas):
+        # A postcode on its own decides, unless the person said local or not local; with
+        # no local areas yet it decides once the council has them.
+        supplier.is_local = postcode_is_local(cleaned, areas) if areas else None
+        supplier.local_decided_by = Supplier.DecidedBy.POSTCODE
+    elif local == Local.FROM_POSTCODE:
         if not cleaned:
             raise ValidationError({"postcode": "Enter the supplier's postcode"})
         if not areas:
@@ -707,10 +923,193 @@ def supplier_classify(
     supplier.updated_by = by
     supplier.full_clean()
     supplier.save()
-    paid = supplier.transactions.aggregate(first=Min("paid_on"), last=Max("paid_on"))
+    paid = supplier.transactions.filter(duplicate_of__isnull=True).aggregate(
+        first=Min("paid_on"), last=Max("paid_on")
+    )
     periods = []
     if paid["first"] is not None:
         periods = local_spend_periods_recompute(
             council=supplier.council, first=paid["first"], last=paid["last"]
         )
     return Reclassified(supplier=supplier, periods=periods)
+
+
+# --- The register updated from a file -------------------------------------------
+
+
+@dataclass
+class RowProblems:
+    """The rows of a file that cannot be used: the first 50, and how many in all."""
+
+    problems: list[Problem]
+    problem_count: int
+
+    @property
+    def problems_not_shown(self) -> int:
+        return self.problem_count - len(self.problems)
+
+
+class MalformedSupplierFile(Exception):
+    """Rows of a supplier file cannot be used; nothing was changed."""
+
+    def __init__(self, summary: RowProblems):
+        self.summary = summary
+        super().__init__(f"{summary.problem_count} rows cannot be used")
+
+
+@dataclass(frozen=True)
+class RegisterUpdate:
+    changed: int
+    unchanged: int
+    periods: list[LocalSpendPeriod]
+
+
+_SAID = {Say.YES: True, Say.NO: False, Say.NOT_KNOWN: None}
+_REGISTER_FIELDS = ["postcode", "is_local", "local_decided_by", "is_sme", "is_vcse"]
+
+
+@transaction.atomic
+def supplier_register_update_from_file(
+    *, council: Council, by: User, upload: UploadedFile
+) -> RegisterUpdate:
+    """Update many suppliers at once from a CSV file: one row a supplier, found by its
+    supplier ID or name, with any of postcode, local, SME and VCSE.
+
+    The rules are the supplier page's: a new postcode, with "local" blank or not known,
+    decides from the council's local areas; yes or no is an officer's say, unless the
+    register says so already. Every row is checked first, and a file with rows that cannot
+    be used is refused whole (MalformedSupplierFile, with the first 50). Then the suppliers
+    are changed together and the computed periods they were paid in recomputed once.
+    """
+    _require(by, council)
+    if upload.size is not None and upload.size >= MAX_SUPPLIER_FILE_BYTES:
+        raise FileRefused("The selected file must be smaller than 10 MB")
+    shape = inspect_file(
+        upload.chunks(),
+        min_columns=SUPPLIER_FILE_MIN_COLUMNS,
+        no_column_names=NO_SUPPLIER_COLUMN_NAMES,
+    )
+    columns = supplier_file_columns(shape.headers)
+    settings = _lock_council_spend(council)
+    areas = settings.local_areas
+    register = list(
+        Supplier.objects.select_for_update()
+        .filter(council=council)
+        .only("pk", "key", "name", "version", *_REGISTER_FIELDS)
+    )
+    by_key = {supplier.key: supplier for supplier in register}
+    by_name: dict[str, list[Supplier]] = {}
+    for supplier in register:
+        by_name.setdefault(normalise_supplier_name(supplier.name), []).append(supplier)
+
+    problems: list[Problem] = []
+    problem_count = 0
+    seen: dict[int, int] = {}
+    changes: list[tuple[Supplier, dict]] = []
+
+    def refuse(line: int, reason: str) -> None:
+        nonlocal problem_count
+        problem_count += 1
+        if len(problems) < MAX_PROBLEMS_SHOWN:
+            problems.append(Problem(line, reason))
+
+    upload.seek(0)
+    binary = getattr(upload, "file", upload)
+    for row in read_supplier_rows(binary, shape, columns):
+        if type(row) is Problem:
+            refuse(row.line, row.reason)
+            continue
+        supplier, reason = _find_supplier(row, by_key, by_name)
+        if supplier is None:
+            refuse(row.line, reason)
+            continue
+        if supplier.pk in seen:
+            refuse(row.line, f"the supplier is on line {seen[supplier.pk]} already")
+            continue
+        seen[supplier.pk] = row.line
+        try:
+            changes.append((supplier, _row_classification(supplier, row, areas)))
+        except ValueError as reason:
+            refuse(row.line, str(reason))
+    if problem_count:
+        raise MalformedSupplierFile(RowProblems(problems, problem_count))
+    if not seen:
+        raise FileRefused("The file has no suppliers below its column names")
+
+    now = timezone.now()
+    changed = []
+    for supplier, values in changes:
+        if all(getattr(supplier, name) == value for name, value in values.items()):
+            continue
+        for name, value in values.items():
+            setattr(supplier, name, value)
+        supplier.version += 1
+        supplier.updated_by = by
+        supplier.updated_at = now
+        changed.append(supplier)
+    Supplier.objects.bulk_update(
+        changed, [*_REGISTER_FIELDS, "version", "updated_by", "updated_at"], batch_size=500
+    )
+    first = last = None
+    for batch in _batches([supplier.pk for supplier in changed]):
+        paid = LocalSpendTransaction.objects.filter(
+            supplier_id__in=batch, duplicate_of__isnull=True
+        ).aggregate(first=Min("paid_on"), last=Max("paid_on"))
+        if paid["first"] is not None:
+            first = paid["first"] if first is None else min(first, paid["first"])
+            last = paid["last"] if last is None else max(last, paid["last"])
+    periods = []
+    if first is not None:
+        periods = local_spend_periods_recompute(council=council, first=first, last=last)
+    return RegisterUpdate(changed=len(changed), unchanged=len(seen) - len(changed), periods=periods)
+
+
+def _find_supplier(
+    row: SupplierRow, by_key: dict[str, Supplier], by_name: dict[str, list[Supplier]]
+) -> tuple[Supplier | None, str]:
+    if row.ref:
+        supplier = by_key.get(supplier_key("", row.ref))
+        if supplier is None:
+            return None, f"no supplier in the register has the supplier ID “{row.ref[:40]}”"
+        return supplier, ""
+    named = by_name.get(normalise_supplier_name(row.name), [])
+    if len(named) > 1:
+        return None, (
+            f"{len(named)} suppliers in the register are called “{row.name[:40]}”: give the "
+            "supplier ID"
+        )
+    if not named:
+        return None, f"no supplier in the register is called “{row.name[:40]}”"
+    return named[0], ""
+
+
+def _row_classification(supplier: Supplier, row: SupplierRow, areas: list[str]) -> dict:
+    """The supplier's register values once the row is applied. Raises ValueError (the
+    reason) for a row that cannot be applied."""
+    values = {name: getattr(supplier, name) for name in _REGISTER_FIELDS}
+    postcode = row.postcode if row.postcode is not None else supplier.postcode
+    new_postcode = row.postcode is not None and row.postcode != supplier.postcode
+    values["postcode"] = postcode
+    if row.local == Say.FROM_POSTCODE:
+        if not postcode:
+            raise ValueError("the local column says postcode, but there is no postcode")
+        if not areas:
+            raise ValueError("your council has no local postcode areas yet to decide from")
+        values["is_local"] = postcode_is_local(postcode, areas)
+        values["local_decided_by"] = Supplier.DecidedBy.POSTCODE
+    elif row.local in {Say.YES, Say.NO}:
+        is_local = row.local == Say.YES
+        if supplier.is_local is not is_local:
+            values["is_local"] = is_local
+            values["local_decided_by"] = Supplier.DecidedBy.OFFICER
+    elif new_postcode:  # local blank or not known: the postcode decides
+        values["is_local"] = postcode_is_local(postcode, areas) if areas else None
+        values["local_decided_by"] = Supplier.DecidedBy.POSTCODE
+    elif row.local == Say.NOT_KNOWN and supplier.is_local is not None:
+        values["is_local"] = None
+        values["local_decided_by"] = Supplier.DecidedBy.NOBODY
+    for name in ("is_sme", "is_vcse"):
+        said = getattr(row, name)
+        if said is not None:
+            values[name] = _SAID[said]
+    return values

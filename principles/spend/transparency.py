@@ -27,6 +27,7 @@ MAX_FILE_BYTES = 100_000_000
 MAX_PROBLEMS_SHOWN = 50
 MAX_SUPPLIER_NAME = 300
 MAX_SUPPLIER_REF = 100
+MAX_PAYMENT_REF = 100
 # The column names must be within the first rows (some files put a title above them).
 HEADER_SEARCH_ROWS = 20
 _HEAD_BYTES = 64 * 1024
@@ -63,6 +64,17 @@ COLUMNS = (
         "postcode",
         "Supplier postcode",
         "Not part of the Transparency Code, but some councils publish it",
+    ),
+    Column(
+        "transaction_ref",
+        "Transaction number",
+        "Recognises a payment already imported from another file",
+    ),
+    Column(
+        "invoice_ref",
+        "Invoice number",
+        "Without a transaction number, a payment is recognised by its date, supplier, "
+        "amount and invoice number",
     ),
 )
 COLUMN_LABELS = {column.key: column.label for column in COLUMNS}
@@ -105,8 +117,17 @@ def headers_key(headers: Iterable[str]) -> str:
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
-def inspect_file(chunks: Iterable[bytes]) -> FileShape:
-    """Fingerprint the file in one pass and find its encoding, delimiter and column names.
+NO_COLUMN_NAMES = (
+    "The file has no row of column names. One of its first 20 lines must name the "
+    "columns, such as date, supplier and amount"
+)
+
+
+def inspect_file(
+    chunks: Iterable[bytes], *, min_columns: int = 3, no_column_names: str = NO_COLUMN_NAMES
+) -> FileShape:
+    """Fingerprint the file in one pass and find its encoding, delimiter and column names:
+    the first row naming at least ``min_columns`` columns.
 
     Raises FileRefused when it is empty, not text, or has no row of column names.
     """
@@ -142,7 +163,7 @@ def inspect_file(chunks: Iterable[bytes]) -> FileShape:
     text = bytes(head).decode(encoding, errors="ignore")
     if size > len(head):  # only whole lines of a longer file
         text = text[: text.rfind("\n") + 1]
-    delimiter, header_row, header_line, headers = _find_header(text)
+    delimiter, header_row, header_line, headers = _find_header(text, min_columns, no_column_names)
     return FileShape(
         content_hash=digest.hexdigest(),
         size=size,
@@ -154,8 +175,11 @@ def inspect_file(chunks: Iterable[bytes]) -> FileShape:
     )
 
 
-def _find_header(text: str) -> tuple[str, int, int, tuple[str, ...]]:
-    """The delimiter whose first row of three or more names is the widest, and that row."""
+def _find_header(
+    text: str, min_columns: int, no_column_names: str
+) -> tuple[str, int, int, tuple[str, ...]]:
+    """The delimiter whose first row of ``min_columns`` or more names is the widest, and
+    that row."""
     best = None
     for delimiter in (",", ";", "\t", "|"):
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -167,7 +191,7 @@ def _find_header(text: str) -> tuple[str, int, int, tuple[str, ...]]:
                 if index >= HEADER_SEARCH_ROWS:
                     break
                 named = sum(1 for cell in row if cell.strip())
-                if named >= 3:
+                if named >= min_columns:
                     if best is None or named > best[0]:
                         headers = tuple(" ".join(cell.split()) for cell in row)
                         best = (named, delimiter, index, line, headers)
@@ -175,10 +199,7 @@ def _find_header(text: str) -> tuple[str, int, int, tuple[str, ...]]:
         except csv.Error:
             continue
     if best is None:
-        raise FileRefused(
-            "The file has no row of column names. One of its first 20 lines must name the "
-            "columns, such as date, supplier and amount"
-        )
+        raise FileRefused(no_column_names)
     return best[1:]
 
 
@@ -186,10 +207,19 @@ def _find_header(text: str) -> tuple[str, int, int, tuple[str, ...]]:
 
 _SUPPLIER_WORDS = {"supplier", "beneficiary", "vendor", "payee", "creditor", "merchant"}
 _ID_WORDS = {"id", "number", "no", "code", "ref", "reference", "urn"}
+# A VAT registration number identifies a business; it is never an amount of VAT or spend.
+_REGISTRATION_WORDS = _ID_WORDS | {"reg", "regn", "registration", "registered"}
+# "Net amount excl VAT" is the amount, not the VAT.
+_NOT_THE_VAT_WORDS = {"excl", "excluding", "ex", "exc", "net", "gross", "inc", "incl", "including"}
+_AMOUNT_WORDS = {"amount", "value", "net", "total", "paid", "gross"}
 
 
 def _words(header: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", header.casefold()))
+
+
+def _is_vat_registration(words: set[str]) -> bool:
+    return "vat" in words and bool(words & _REGISTRATION_WORDS)
 
 
 def _is(key: str, header: str) -> bool:
@@ -198,23 +228,42 @@ def _is(key: str, header: str) -> bool:
     if key == "merchant_category":
         return ("merchant" in words and bool(words & {"category", "type", "mcc"})) or "mcc" in words
     if key == "irrecoverable_vat":
-        return "vat" in words
+        if "irrecoverable" in words:
+            return True
+        return "vat" in words and not _is_vat_registration(words) and not words & _NOT_THE_VAT_WORDS
     if key == "postcode":
         return "postcode" in words or {"post", "code"} <= words
+    if key == "invoice_ref":
+        return "invoice" in words and "date" not in words
+    if key == "transaction_ref":
+        return (
+            bool(words & {"transaction", "payment", "document"})
+            and bool(words & _ID_WORDS)
+            and "date" not in words
+        )
     if key == "supplier_ref":
-        return bool(words & _SUPPLIER_WORDS) and bool(words & _ID_WORDS)
+        return (
+            bool(words & _SUPPLIER_WORDS)
+            and bool(words & _ID_WORDS)
+            and not _is_vat_registration(words)
+        )
     if key == "supplier_name":
-        return bool(words & _SUPPLIER_WORDS) and not words & _ID_WORDS
+        return bool(words & _SUPPLIER_WORDS) and not words & _REGISTRATION_WORDS
     if key == "paid_on":
         return "date" in words
     if key == "amount":
-        return bool(words & {"amount", "value", "net", "total", "paid", "gross"}) or "£" in lowered
+        if _is_vat_registration(words) or "irrecoverable" in words:
+            return False
+        return bool(words & _AMOUNT_WORDS) or "£" in lowered
     if key == "department":
-        return bool(words & {"department", "directorate", "service", "division", "portfolio"})
+        # "Service area", "Expense area": where the money was spent, not what on.
+        return bool(
+            words & {"department", "directorate", "service", "division", "portfolio", "area"}
+        )
     if key == "purpose":
         return bool(
             words & {"purpose", "expense", "expenses", "expenditure", "description", "category"}
-        )
+        ) and not words & {"area", "department", "directorate"}
     return False
 
 
@@ -223,6 +272,8 @@ _GUESS_ORDER = (
     "merchant_category",
     "irrecoverable_vat",
     "postcode",
+    "invoice_ref",
+    "transaction_ref",
     "supplier_ref",
     "supplier_name",
     "paid_on",
@@ -398,12 +449,47 @@ class Payment:
     irrecoverable_vat: Decimal | None
     merchant_category: str
     postcode: str
+    transaction_ref: str = ""
+    invoice_ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     line: int
     reason: str
+
+
+def payment_identity(payment: Payment) -> str:
+    """What makes a payment the same payment in another file of the council's.
+
+    Its transaction number, where the file has one, with its supplier (some files number a
+    payment run, not a payment); else its date, supplier, amount and invoice number.
+    """
+    if payment.transaction_ref:
+        return f"t:{payment.transaction_ref.casefold()}|{payment.supplier_key}"
+    amount = payment.amount + 0  # no "-0.00"
+    return (
+        f"p:{payment.paid_on.isoformat()}|{payment.supplier_key}|{amount:.2f}|"
+        f"{payment.invoice_ref.casefold()}"
+    )
+
+
+class PaymentKeys:
+    """Gives each payment of one file, read in order, its key (see ``payment_identity``).
+
+    The key counts how many times the identity came before in the same file: two like
+    payments in one file (a split line, two equal invoices on one day) are two payments,
+    and a re-issue holding both is recognised as holding both.
+    """
+
+    def __init__(self):
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, payment: Payment) -> str:
+        identity = payment_identity(payment)
+        occurrence = self._seen.get(identity, 0) + 1
+        self._seen[identity] = occurrence
+        return hashlib.blake2b(f"{identity}#{occurrence}".encode(), digest_size=16).hexdigest()
 
 
 class _RowParser:
@@ -505,6 +591,11 @@ class _RowParser:
                 vat = parse_amount(vat_text, "irrecoverable VAT")
             except ValueError as reason:
                 reasons.append(str(reason))
+        transaction_ref = " ".join(cell["transaction_ref"].split())
+        invoice_ref = " ".join(cell["invoice_ref"].split())
+        for value, what in ((transaction_ref, "transaction"), (invoice_ref, "invoice")):
+            if len(value) > MAX_PAYMENT_REF:
+                reasons.append(f"the {what} number is longer than {MAX_PAYMENT_REF} characters")
         if reasons:
             return Problem(line, "; ".join(reasons))
         # A postcode column is an extra some councils publish: a value that is not a
@@ -522,7 +613,34 @@ class _RowParser:
             irrecoverable_vat=vat,
             merchant_category=cell["merchant_category"],
             postcode=(normalise_postcode(postcode_text) or "") if postcode_text else "",
+            transaction_ref=transaction_ref,
+            invoice_ref=invoice_ref,
         )
+
+
+def read_rows(
+    binary, *, encoding: str, delimiter: str, header_row: int
+) -> Iterator[tuple[int, list[str]] | Problem]:
+    """Every row below the column names as (line of the file, cells); blank rows are skipped.
+
+    ``binary`` is a file opened for reading bytes; it is read as a stream and left open. A
+    row the CSV reader cannot read ends the file with a Problem naming its line.
+    """
+    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    try:
+        reader = csv.reader(text, delimiter=delimiter)
+        last_line = 0
+        try:
+            for index, row in enumerate(reader):
+                line = last_line + 1
+                last_line = reader.line_num
+                if index <= header_row or not any(cell.strip() for cell in row):
+                    continue
+                yield line, row
+        except csv.Error as error:
+            yield Problem(last_line + 1, f"the row cannot be read as CSV ({error})")
+    finally:
+        text.detach()
 
 
 def read_payments(
@@ -539,22 +657,9 @@ def read_payments(
     ``binary`` is a file opened for reading bytes; it is read as a stream and left open.
     A row with values beyond the ``header_width`` named columns is a Problem.
     """
-    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
-    try:
-        reader = csv.reader(text, delimiter=delimiter)
-        parser = _RowParser(mapping, header_width)
-        last_line = 0
-        try:
-            for index, row in enumerate(reader):
-                line = last_line + 1
-                last_line = reader.line_num
-                if index <= header_row or not any(cell.strip() for cell in row):
-                    continue
-                yield parser.parse(line, row)
-        except csv.Error as error:
-            yield Problem(last_line + 1, f"the row cannot be read as CSV ({error})")
-    finally:
-        text.detach()
+    parse = _RowParser(mapping, header_width).parse
+    for row in read_rows(binary, encoding=encoding, delimiter=delimiter, header_row=header_row):
+        yield row if type(row) is Problem else parse(*row)
 
 
 def check_mapping(mapping: dict[str, int | None], width: int) -> dict[str, str]:

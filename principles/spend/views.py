@@ -14,7 +14,9 @@ from principles.spend.forms import (
     LocalSpendSettingsForm,
     SpendFileColumnsForm,
     SpendFileForm,
+    SupplierFileForm,
     SupplierForm,
+    UndoImportForm,
     as_yes_no,
 )
 from principles.spend.models import LocalSpendPeriod, Supplier
@@ -27,25 +29,33 @@ from principles.spend.selectors import (
     council_spend_periods,
     council_spend_settings,
     council_supplier,
+    imported_file_coverage,
     largest_unclassified_suppliers,
     local_spend_charts,
     spend_file_preview,
+    spend_file_preview_coverage,
     suggested_columns,
     supplier_register,
     supplier_register_counts,
+    undo_preview,
 )
 from principles.spend.services import (
     AlreadyImported,
+    ImportResult,
     Local,
     MalformedFile,
+    MalformedSupplierFile,
     local_spend_file_upload,
     local_spend_import_map_columns,
     local_spend_import_transparency_file,
+    local_spend_import_undo,
     local_spend_period_record,
     local_spend_period_update,
     local_spend_settings_update,
     supplier_classify,
+    supplier_register_update_from_file,
 )
+from principles.spend.supplier_file import MAX_SUPPLIER_FILE_BYTES
 from principles.spend.transparency import COLUMNS, FileRefused, column_letter
 from principles.spend.uploads import SpendFileSizeLimit
 
@@ -68,9 +78,10 @@ def _recomputed(periods: list[LocalSpendPeriod]) -> str:
     if not periods:
         return ""
     figures = ", ".join(
-        f"{period.label} {period.percentage}% local"
-        if period.percentage is not None
-        else f"{period.label} (no spend)"
+        f"{period.label} (no spend)"
+        if period.percentage is None
+        else f"{period.label} {period.percentage}% local"
+        + ("" if period.local_share_known else " so far (not all suppliers classified)")
         for period in periods
     )
     return f" Recomputed: {figures}."
@@ -127,9 +138,15 @@ def period_add(request, council_slug: str):
         council=council,
     )
     if request.method == "POST" and form.is_valid():
-        period = local_spend_period_record(council=council, by=request.user, **form.record_fields())
-        messages.success(request, f"{period.label} added.")
-        return _index(council)
+        try:
+            period = local_spend_period_record(
+                council=council, by=request.user, **form.record_fields()
+            )
+        except ValidationError as error:  # added by someone else a moment before
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{period.label} added.")
+            return _index(council)
     return render(
         request, "spend/period_form.html", {"council": council, "form": form, "period": None}
     )
@@ -238,7 +255,7 @@ def import_columns(request, council_slug: str, pk: int):
     council = request.council
     spend_import = council_spend_import(council, pk)
     _require_change(request)
-    if spend_import.is_imported:
+    if not spend_import.is_pending:
         return redirect("spend:import", council_slug=council.slug, pk=pk)
     form = SpendFileColumnsForm(
         request.POST if request.method == "POST" else None,
@@ -268,10 +285,10 @@ def import_preview(request, council_slug: str, pk: int):
     council = request.council
     spend_import = council_spend_import(council, pk)
     _require_change(request)
-    if not spend_import.is_imported and not spend_import.mapping:
+    if spend_import.is_pending and not spend_import.mapping:
         return redirect("spend:import-columns", council_slug=council.slug, pk=pk)
     context = {"council": council, "spend_import": spend_import}
-    if request.method == "POST" and not spend_import.is_imported:
+    if request.method == "POST" and spend_import.is_pending:
         try:
             result = local_spend_import_transparency_file(
                 spend_import=spend_import, by=request.user
@@ -281,28 +298,32 @@ def import_preview(request, council_slug: str, pk: int):
         except FileRefused as refused:
             context["refused"] = str(refused)
         except AlreadyImported as already:
+            if already.earlier.pk == spend_import.pk:  # a second click on Import file
+                messages.info(request, "This file has been imported.")
+                return redirect("spend:import", council_slug=council.slug, pk=pk)
             messages.warning(request, str(already))
             return redirect("spend:imports", council_slug=council.slug)
         else:
-            imported = result.spend_import
-            new = result.new_supplier_count
-            messages.success(
-                request,
-                f"Imported {imported.payment_count:,} payments from {imported.file_name}. "
-                f"{new:,} new supplier{'s' if new != 1 else ''} added to the register."
-                + _recomputed(result.periods),
-            )
+            messages.success(request, _imported_message(result))
             return _index(council)
-    elif request.method == "POST":
+    elif request.method == "POST" and spend_import.is_imported:
         messages.warning(request, "This file has been imported already.")
-    if not spend_import.is_imported and "summary" not in context and "refused" not in context:
+    elif request.method == "POST":
+        messages.warning(
+            request, "This import has been undone. Upload the file again to import it."
+        )
+    if spend_import.is_imported:
+        context["coverage"] = imported_file_coverage(council, spend_import)
+    elif spend_import.is_pending and "summary" not in context and "refused" not in context:
         try:
-            context["summary"] = spend_file_preview(spend_import)
+            context["summary"] = summary = spend_file_preview(spend_import)
         except FileRefused as refused:
             context["refused"] = str(refused)
         else:
-            if not context["summary"].payment_count and not context["summary"].problem_count:
+            if not summary.payment_count and not summary.problem_count:
                 context["refused"] = "The file has no payments below its column names"
+            elif not summary.problem_count:
+                context["coverage"] = spend_file_preview_coverage(council, summary)
     context["columns"] = [
         (column.label, column_letter(index), spend_import.headers[index])
         for column in COLUMNS
@@ -310,6 +331,72 @@ def import_preview(request, council_slug: str, pk: int):
         and index < len(spend_import.headers)
     ]
     return render(request, "spend/import_preview.html", context)
+
+
+def import_undo(request, council_slug: str, pk: int):
+    """**Undo this import**: what will go and what will be recomputed, then the undo."""
+    council = request.council
+    spend_import = council_spend_import(council, pk)
+    _require_change(request)
+    if not spend_import.is_imported:
+        if request.method == "POST":
+            messages.warning(request, "This import has been undone already.")
+        return redirect("spend:import", council_slug=council.slug, pk=pk)
+    form = UndoImportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = local_spend_import_undo(
+                spend_import=spend_import, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            undone = result.spend_import
+            count = undone.payment_count or 0
+            message = (
+                f"The import of {undone.file_name} is undone: its {count:,} "
+                f"payment{'s are' if count != 1 else ' is'} no longer counted."
+            )
+            if result.counted_instead:
+                message += (
+                    f" {result.counted_instead:,} of them are counted from a later file that "
+                    "holds them too."
+                )
+            messages.success(request, message + _recomputed(result.periods))
+            return redirect("spend:import", council_slug=council.slug, pk=pk)
+    return render(
+        request,
+        "spend/import_undo.html",
+        {
+            "council": council,
+            "spend_import": spend_import,
+            "form": form,
+            **undo_preview(spend_import),
+        },
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for key, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(key if key in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _imported_message(result: ImportResult) -> str:
+    imported = result.spend_import
+    new, held = result.new_supplier_count, result.duplicate_count
+    message = f"Imported {imported.payment_count:,} payments from {imported.file_name}."
+    if held:
+        message += (
+            f" {held:,} of them {'were' if held != 1 else 'was'} already held from other files "
+            "and are not counted again."
+        )
+    message += f" {new:,} new supplier{'s' if new != 1 else ''} added to the register."
+    return message + _recomputed(result.periods)
 
 
 # --- Supplier register -----------------------------------------------------------
@@ -338,9 +425,18 @@ def supplier_list(request, council_slug: str):
     )
 
 
+def _local_said(supplier: Supplier) -> str:
+    if supplier.local_decided_by == Supplier.DecidedBy.POSTCODE:
+        if supplier.is_local is None:
+            return "not known until your council has local postcode areas"
+        return f"{supplier.local_label.lower()} (from its postcode)"
+    return supplier.local_label.lower()
+
+
 def _local_choice(supplier: Supplier) -> str:
     if supplier.local_decided_by == Supplier.DecidedBy.POSTCODE:
-        return Local.FROM_POSTCODE
+        # Waiting for the council's local areas: "not known" keeps it waiting.
+        return Local.FROM_POSTCODE if supplier.is_local is not None else Local.NOT_KNOWN
     if supplier.local_decided_by == Supplier.DecidedBy.OFFICER:
         return Local.YES if supplier.is_local else Local.NO
     return Local.NOT_KNOWN
@@ -392,7 +488,7 @@ def supplier_edit(request, council_slug: str, pk: int):
             saved = result.supplier
             messages.success(
                 request,
-                f"{saved.name} saved: {saved.local_label.lower()}." + _recomputed(result.periods),
+                f"{saved.name} saved: {_local_said(saved)}." + _recomputed(result.periods),
             )
             return redirect("spend:suppliers", council_slug=council.slug)
     return render(
@@ -400,6 +496,48 @@ def supplier_edit(request, council_slug: str, pk: int):
         "spend/supplier_form.html",
         {"council": council, "supplier": supplier, "form": form, **extra},
     )
+
+
+@csrf_exempt
+def supplier_file_upload(request, council_slug: str):
+    # As for spend files: the size limit is in place before the CSRF check reads the body.
+    limit = SpendFileSizeLimit(request, limit=MAX_SUPPLIER_FILE_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return _supplier_file_upload(request, council_slug=council_slug, limit=limit)
+
+
+@csrf_protect
+def _supplier_file_upload(request, council_slug: str, limit: SpendFileSizeLimit):
+    """Update the supplier register from a CSV file, all of it or none of it."""
+    _require_change(request)
+    council = request.council
+    form = SupplierFileForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        too_large=request.method == "POST" and limit.refused,
+    )
+    context = {"council": council, "form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = supplier_register_update_from_file(
+                council=council, by=request.user, upload=upload
+            )
+        except FileRefused as refused:
+            form.add_error("file", str(refused))
+        except MalformedSupplierFile as malformed:
+            context["summary"] = malformed.summary
+            context["file_name"] = upload.name
+        else:
+            changed, unchanged = result.changed, result.unchanged
+            messages.success(
+                request,
+                f"Supplier register updated from {upload.name}: {changed:,} supplier"
+                f"{'s' if changed != 1 else ''} changed, {unchanged:,} already as the file says."
+                + _recomputed(result.periods),
+            )
+            return redirect("spend:suppliers", council_slug=council.slug)
+    return render(request, "spend/supplier_file_upload.html", context)
 
 
 @require_GET

@@ -20,6 +20,18 @@ def pounds(value) -> str:
 
 
 @register.filter
+def pounds_short(value) -> str:
+    """A headline sum: £45.1m from a million pounds up, else whole pounds (£120,000)."""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(value)
+    if abs(amount) >= 1_000_000:
+        millions = f"{abs(amount) / 1_000_000:.1f}".removesuffix(".0")
+        return f"{'-' if amount < 0 else ''}£{millions}m"
+    return pounds(amount.quantize(Decimal(1)))
+
+
+@register.filter
 def percent(value) -> str:
     """60.00 → 60%, 67.90 → 67.9%."""
     if value in (None, ""):

@@ -316,3 +316,60 @@ def test_a_long_name_that_normalises_longer_still_gives_a_short_distinct_key():
     assert len(first) <= 320 and len(second) <= 320
     assert first != second
     assert first == supplier_key("&" * 300, "")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["Date", "Supplier", "Vat Reg No", "Amount"],
+        ["Date", "Supplier", "VAT Registration Number", "Net Amount"],
+        ["Date", "Supplier", "Supplier VAT Number", "Amount"],
+        ["Date", "Supplier", "VAT No.", "Value"],
+    ],
+)
+def test_a_vat_registration_number_is_never_taken_for_an_amount(headers):
+    guessed = guess_columns(headers)
+    assert guessed.get("amount") == 3
+    assert 2 not in guessed.values()
+
+
+def test_an_amount_excluding_vat_is_the_amount_not_the_vat():
+    guessed = guess_columns(["Date", "Supplier", "Net Amount excl VAT", "Irrecoverable VAT"])
+    assert (guessed["amount"], guessed["irrecoverable_vat"]) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("headers", "department", "purpose"),
+    [
+        (["Date", "Supplier", "Amount", "Expense Area", "Expense Type"], 3, 4),
+        (["Date", "Supplier", "Amount", "Expense Type", "Expense Area"], 4, 3),
+        (["Date", "Supplier", "Amount", "Service Area", "Expense Area"], 3, None),
+        (["Date", "Supplier", "Amount", "Expense Area"], 3, None),
+    ],
+)
+def test_an_expense_area_is_a_department_never_the_purpose(headers, department, purpose):
+    guessed = guess_columns(headers)
+    assert guessed.get("department") == department
+    assert guessed.get("purpose") == purpose
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("Transaction No.", "transaction_ref"),
+        ("Transaction Number", "transaction_ref"),
+        ("Payment Reference", "transaction_ref"),
+        ("Invoice Number", "invoice_ref"),
+        ("Supplier Invoice No", "invoice_ref"),
+    ],
+)
+def test_transaction_and_invoice_numbers_are_guessed(header, key):
+    guessed = guess_columns(["Date Paid", "Supplier Name", "Supplier ID", "Amount", header])
+    assert guessed[key] == 4
+    assert (guessed["paid_on"], guessed["supplier_name"]) == (0, 1)
+    assert (guessed["supplier_ref"], guessed["amount"]) == (2, 3)
+
+
+def test_the_awkward_files_transaction_numbers_are_guessed():
+    shape = inspect_file([AWKWARD.read_bytes()])
+    assert guess_columns(shape.headers)["transaction_ref"] == 4

@@ -63,6 +63,7 @@ FORMS = {
     ],
     "settings/": ["target_percentage", "local_areas"],
     "suppliers/{supplier}/": ["version", "postcode", "local", "is_sme", "is_vcse"],
+    "files/{imported}/undo/": ["reason"],
     "files/{spend_import}/columns/": [
         "paid_on",
         "supplier_name",
@@ -89,6 +90,7 @@ def test_local_spend_forms_never_fail(client, officer, council, form):
         "period": LocalSpendPeriodFactory(council=council, financial_year=2021).pk,
         "supplier": SupplierFactory(council=council).pk,
         "spend_import": LocalSpendImportFactory(council=council).pk,
+        "imported": LocalSpendImportFactory(council=council, status="imported").pk,
     }
     client.force_login(officer)
     url = f"/councils/{council.slug}/local-spend/{form.format(**objects)}"
@@ -113,6 +115,34 @@ def test_uploading_any_bytes_never_fails(client, officer, council):
     def post(content, name):
         response = client.post(url, {"file": SimpleUploadedFile(name, content)})
         assert response.status_code in {200, 302}
+
+    post()
+
+
+supplier_cells = st.one_of(
+    st.text(alphabet=st.characters(codec="cp1252"), max_size=15),
+    st.sampled_from(["S1", "yes", "No", "not known", "postcode", "BN7 1UE", "'=1", '"', ""]),
+)
+
+
+@pytest.mark.django_db
+def test_uploading_any_supplier_file_never_fails(client, officer, council):
+    SupplierFactory(council=council, name="S1", key="id:S1")
+    client.force_login(officer)
+    url = f"/councils/{council.slug}/local-spend/suppliers/update/"
+
+    @FUZZ
+    @given(
+        rows=st.lists(st.lists(supplier_cells, max_size=5), max_size=6),
+        raw=st.binary(max_size=200),
+        use_raw=st.booleans(),
+    )
+    def post(rows, raw, use_raw):
+        lines = ["Supplier ID,Supplier,Postcode,Local,SME", *(",".join(row) for row in rows)]
+        content = raw if use_raw else "\n".join(lines).encode("cp1252", errors="replace")
+        response = client.post(url, {"file": SimpleUploadedFile("s.csv", content)})
+        assert response.status_code in {200, 302}
+        assert b"<script>" not in response.content
 
     post()
 

@@ -55,7 +55,10 @@ def test_reclassifying_a_supplier_recomputes_the_periods_it_was_paid_in(
     assert year_2022(council).percentage == Decimal("0.0")
 
     response = classify(client, base, imported["Café Lumière Ltd"], local="yes")
-    assert "Café Lumière Ltd saved: local. Recomputed: 2022-23 10.4% local." in text(page(response))
+    assert (
+        "Café Lumière Ltd saved: local. Recomputed: 2022-23 10.4% local so far (not all "
+        "suppliers classified)." in text(page(response))
+    )
     period = year_2022(council)
     assert period.local_spend == Decimal("12425.00")  # £12,500 less a £75 credit note
     assert period.local_supplier_count == 1
@@ -254,3 +257,75 @@ def test_a_council_can_be_removed_with_its_spend_records(officer, council, impor
     council.delete()
     assert not Supplier.objects.exists()
     assert not LocalSpendPeriod.objects.exists()
+
+
+def posted_as_shown(client, url: str, **typed) -> dict:
+    """The supplier form as the page shows it, with only ``typed`` changed by the person."""
+    form = page(client.get(url)).cssselect("main form")[0]
+    data = {
+        field.get("name"): field.get("value", "")
+        for field in form.cssselect("input")
+        if field.get("type") not in {"radio", "submit"}
+    }
+    for radio in form.cssselect("input[type=radio][checked]"):
+        data[radio.get("name")] = radio.get("value")
+    return {**data, **typed}
+
+
+@pytest.mark.django_db
+def test_typing_only_a_postcode_classifies_the_supplier_from_the_local_areas(
+    client, officer, council, base, imported
+):
+    client.force_login(officer)
+    url = f"{base}/suppliers/{imported['Hastings Ironworks Ltd'].pk}/"
+    response = client.post(url, posted_as_shown(client, url, postcode="tn34 1aa"), follow=True)
+    assert "Hastings Ironworks Ltd saved: local (from its postcode)." in text(page(response))
+    hastings = Supplier.objects.get(name="Hastings Ironworks Ltd")
+    assert (hastings.postcode, hastings.is_local, hastings.local_decided_by) == (
+        "TN34 1AA",
+        True,
+        "postcode",
+    )
+    kier_url = f"{base}/suppliers/{imported['Kier Highways Ltd'].pk}/"
+    client.post(kier_url, posted_as_shown(client, kier_url, postcode="B1 1AA"))
+    assert Supplier.objects.get(name="Kier Highways Ltd").is_local is False
+
+
+@pytest.mark.django_db
+def test_a_postcode_does_not_overrule_what_the_person_says(
+    client, officer, council, base, imported
+):
+    client.force_login(officer)
+    url = f"{base}/suppliers/{imported['Hastings Ironworks Ltd'].pk}/"
+    client.post(url, posted_as_shown(client, url, postcode="TN34 1AA", local="no"))
+    hastings = Supplier.objects.get(name="Hastings Ironworks Ltd")
+    assert (hastings.is_local, hastings.local_decided_by) == (False, "officer")
+    # Once it is set, the page offers what was set, and a new postcode leaves it so.
+    client.post(url, posted_as_shown(client, url, postcode="TN35 1AA"))
+    hastings.refresh_from_db()
+    assert (hastings.postcode, hastings.is_local, hastings.local_decided_by) == (
+        "TN35 1AA",
+        False,
+        "officer",
+    )
+
+
+@pytest.mark.django_db
+def test_a_postcode_without_local_areas_yet_is_kept_to_decide_from_later(
+    client, officer, council, base
+):
+    supplier = SupplierFactory(council=council)
+    client.force_login(officer)
+    url = f"{base}/suppliers/{supplier.pk}/"
+    client.post(url, posted_as_shown(client, url, postcode="BN7 1UE"))
+    supplier.refresh_from_db()
+    assert (supplier.postcode, supplier.is_local, supplier.local_decided_by) == (
+        "BN7 1UE",
+        None,
+        "postcode",
+    )
+    local_spend_settings_update(
+        council=council, by=officer, target_percentage=None, local_areas=["BN"]
+    )
+    supplier.refresh_from_db()
+    assert supplier.is_local is True
