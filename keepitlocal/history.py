@@ -37,6 +37,9 @@ class Tracking:
     # True when every record of the kind is made with its fields at their defaults, in bulk and
     # without history (a new assessment's empty answers): version 1 is then known to be blank.
     starts_blank: bool = False
+    # Fields kept in the stored values (for merging edits) but not said in the history, such
+    # as who decided a supplier is local, which the "local" change already says.
+    quiet: tuple[str, ...] = ()
 
 
 _TRACKED: dict[type[models.Model], Tracking] = {}
@@ -49,6 +52,7 @@ def tracked(
     added: str = "",
     named_in_changes: bool = True,
     starts_blank: bool = False,
+    quiet: tuple[str, ...] = (),
 ):
     """Class decorator: keep the history of ``fields`` of this model (see the module docstring)."""
 
@@ -60,6 +64,7 @@ def tracked(
             added=added,
             named_in_changes=named_in_changes,
             starts_blank=starts_blank,
+            quiet=quiet,
         )
         return model
 
@@ -212,7 +217,10 @@ def differences(model, before: Snapshot, after: Snapshot) -> list[dict]:
     """Each tracked field that changed: its label, old and new values (removed and added
     passages for long text)."""
     found = []
+    quiet = _TRACKED[model].quiet if model in _TRACKED else ()
     for name, new in after.raw.items():
+        if name in quiet:
+            continue
         old = before.raw.get(name)
         if old == new or (old in (None, "", []) and new in (None, "", [])):
             continue
@@ -263,7 +271,10 @@ def sentences(change) -> list[str]:
     for item in change.changes:
         sentence = describe(item)
         if tracking is None or tracking.named_in_changes:
-            sentence = f"{label}: {sentence[:1].lower()}{sentence[1:]}"
+            # "Action “X”: status changed …", but "SME" stays "SME".
+            if not sentence[1:2].isupper():
+                sentence = sentence[:1].lower() + sentence[1:]
+            sentence = f"{label}: {sentence}"
         said.append(sentence)
     if change.reason and said:
         said[-1] += f" ({change.reason})"

@@ -138,6 +138,31 @@ class Write:
             return None
         return self._record(instance, RecordChange.Kind.CHANGED, after.raw, changes, reason)
 
+    def changed_all(self, instances: list, *, reason: str = "") -> list[RecordChange]:
+        """``changed`` for many records saved together (in bulk), recorded in one insert."""
+        records = []
+        for instance in instances:
+            before = self._before.pop(id(instance), None)
+            if before is None:
+                raise RuntimeError("Call write.track(instance) before changing it.")
+            after = history.snapshot(instance)
+            changes = history.differences(type(instance), before, after)
+            if changes:
+                records.append(
+                    change_record(
+                        instance,
+                        kind=RecordChange.Kind.CHANGED,
+                        by=self.by,
+                        council=self.council,
+                        values=after.raw,
+                        changes=changes,
+                        reason=reason,
+                    )
+                )
+        created = RecordChange.objects.bulk_create(records, batch_size=500)
+        self._records.extend(created)
+        return created
+
     def removed(self, instance: models.Model, *, reason: str = "") -> RecordChange:
         """Record that ``instance`` is being removed (call before deleting it)."""
         before = history.snapshot(instance)
@@ -184,7 +209,7 @@ class Write:
             _apply(instance, submitted)
             instance.version = current_version + 1
             return dict(submitted)
-        base = _base_values(instance, base_version, tuple(submitted))
+        base = values_at(instance, base_version, tuple(submitted))
         current = history.snapshot(instance, tuple(submitted))
         conflicts, taken, rebased, from_others = [], {}, {}, []
         for name, value in submitted.items():
@@ -285,8 +310,9 @@ def _council_of(instance) -> Council | None:
     return Council(pk=council_id) if council_id else None
 
 
-def _base_values(instance, base_version: int, names: tuple[str, ...]) -> dict | None:
-    """The tracked values of ``instance`` at ``base_version``, or None when not known."""
+def values_at(instance, base_version: int, names: tuple[str, ...]) -> dict | None:
+    """The tracked values of ``instance`` at ``base_version`` (as stored: JSON values), or
+    None when not known."""
     if base_version == 0:
         return _blank_values(type(instance), names)  # started from no record at all
     # A save that changed no tracked field records nothing, so the values at a version are

@@ -1,3 +1,4 @@
+import dataclasses
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -5,11 +6,10 @@ from crispy_forms_gds.layout import Button, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from keepitlocal.forms import BaseForm, submit_button
-from principles.forms import VersionedForm
-from principles.spend.models import LocalSpendPeriod, financial_year_label
+from keepitlocal.forms import BaseForm, VersionedForm, submit_button
+from principles.spend.models import LocalSpendPeriod, Supplier, financial_year_label
 from principles.spend.postcodes import normalise_postcode, parse_local_areas
-from principles.spend.services import Local
+from principles.spend.services import Local, local_choice
 from principles.spend.supplier_file import MAX_SUPPLIER_FILE_BYTES
 from principles.spend.transparency import COLUMNS, MAX_FILE_BYTES, check_mapping, column_letter
 
@@ -508,6 +508,32 @@ class SupplierForm(VersionedForm):
             "invalid_choice": "Select whether the supplier is a VCSE organisation",
         },
     )
+
+    def rebase(self, conflict) -> None:
+        """As every versioned form, with the supplier's fields said as this form asks them."""
+        rebased = dict(conflict.rebased)
+        if "is_local" in rebased or "local_decided_by" in rebased:
+            shown = Supplier(
+                is_local=rebased.pop("is_local", None),
+                local_decided_by=rebased.pop("local_decided_by", Supplier.DecidedBy.NOBODY),
+            )
+            rebased["local"] = local_choice(shown)
+        conflict.rebased = rebased
+        # Whether it is local, and who decided, are one question on this form.
+        asked, conflicts = set(), []
+        for item in conflict.conflicts:
+            if item.field in {"is_local", "local_decided_by"}:
+                item = dataclasses.replace(item, field="local", label="Local")
+            if item.field not in asked:
+                asked.add(item.field)
+                conflicts.append(item)
+        conflict.conflicts = conflicts
+        super().rebase(conflict)
+
+    def form_value(self, name: str, value):
+        if name in {"is_sme", "is_vcse"}:
+            return as_yes_no(value)
+        return value
 
     def __init__(self, *args, local_areas: list[str], **kwargs):
         self.local_areas = local_areas

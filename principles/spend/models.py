@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from keepitlocal.history import tracked
+
 _PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 _NOT_NEGATIVE = [MinValueValidator(0)]
 _TENTH = Decimal("0.1")
@@ -38,6 +40,12 @@ def period_dates(financial_year: int, quarter: int | None) -> tuple[datetime.dat
     return starts_on, following - datetime.timedelta(days=1)
 
 
+@tracked(
+    "target_percentage",
+    "local_areas",
+    topic=lambda settings: "local-spend",
+    label=lambda settings: "Local spend settings",
+)
 class LocalSpendSettings(models.Model):
     """A council's local spend target and the postcode areas or districts it counts as local."""
 
@@ -72,6 +80,18 @@ class LocalSpendSettings(models.Model):
         return f"Local spend settings of {self.council}"
 
 
+@tracked(
+    "source",
+    "target_percentage",
+    "tier2_local_spend",
+    "total_spend",
+    "local_spend",
+    "local_supplier_count",
+    "sme_spend",
+    "vcse_spend",
+    topic=lambda period: "local-spend",
+    label=lambda period: f"Local spend period {period.label}",
+)
 class LocalSpendPeriod(models.Model):
     """A financial year or quarter of spend, with the share of it that was local.
 
@@ -224,6 +244,16 @@ class LocalSpendPeriod(models.Model):
         return not (self.is_computed and self.unclassified_spend)
 
 
+@tracked(
+    "postcode",
+    "is_local",
+    "local_decided_by",
+    "is_sme",
+    "is_vcse",
+    topic=lambda supplier: "local-spend",
+    label=lambda supplier: f"Supplier “{supplier.name}”",
+    quiet=("local_decided_by",),
+)
 class Supplier(models.Model):
     """A supplier the council has paid, found in its spend files, and whether it is local.
 
@@ -274,6 +304,14 @@ def spend_file_upload_to(spend_import: "LocalSpendImport", filename: str) -> str
     return f"spend-files/{spend_import.council_id}/{uuid.uuid4().hex}/{filename}"
 
 
+@tracked(
+    "status",
+    "payment_count",
+    "total_amount",
+    "undo_reason",
+    topic=lambda spend_import: "local-spend",
+    label=lambda spend_import: f"Spend file “{spend_import.file_name}”",
+)
 class LocalSpendImport(models.Model):
     """A spend file an officer uploaded, its columns, and whether it has been imported.
 

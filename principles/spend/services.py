@@ -6,6 +6,7 @@ transaction as the change that moves them (an import, a supplier reclassified, n
 areas). See docs/adr/0005 for how hand-entered and computed periods coexist.
 """
 
+import copy
 import csv
 import datetime
 import io
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from keepitlocal.models import Council, User
-from principles.services import EditConflict
+from keepitlocal.writes import council_write, values_at
 from principles.spend.models import (
     LocalSpendColumnMapping,
     LocalSpendImport,
@@ -97,17 +98,12 @@ def already_imported_message(earlier: LocalSpendImport) -> str:
     )
 
 
-def _require(by: User, council: Council) -> None:
-    if not by.has_perm(PERMISSION, council):
-        raise PermissionDenied(
-            "Your role in this council does not allow you to change local spend."
-        )
+DENIED = "Your role in this council does not allow you to change local spend."
 
 
 # --- Settings ----------------------------------------------------------------
 
 
-@transaction.atomic
 def local_spend_settings_update(
     *,
     council: Council,
@@ -120,19 +116,21 @@ def local_spend_settings_update(
     New areas re-decide every supplier whose location comes from its postcode, and the
     computed periods are recomputed.
     """
-    _require(by, council)
-    # Two first saves at once: one row is made, and each save is applied in turn.
-    settings = _lock_council_spend(council)
-    areas_changed = sorted(settings.local_areas or []) != sorted(local_areas)
-    settings.target_percentage = target_percentage
-    settings.local_areas = sorted(set(local_areas))
-    settings.updated_by = by
-    settings.full_clean()
-    settings.save()
-    if areas_changed:
-        _redecide_from_postcodes(council, settings.local_areas)
-        local_spend_periods_recompute(council=council)
-    return settings
+    with council_write(by=by, council=council, permission=PERMISSION, denied=DENIED) as write:
+        # Two first saves at once: one row is made, and each save is applied in turn.
+        settings = _lock_council_spend(council)
+        write.track(settings)
+        areas_changed = sorted(settings.local_areas or []) != sorted(local_areas)
+        settings.target_percentage = target_percentage
+        settings.local_areas = sorted(set(local_areas))
+        settings.updated_by = by
+        settings.full_clean()
+        settings.save()
+        write.changed(settings)
+        if areas_changed:
+            _redecide_from_postcodes(council, settings.local_areas)
+            local_spend_periods_recompute(council=council)
+        return settings
 
 
 def _redecide_from_postcodes(council: Council, local_areas: list[str]) -> None:
@@ -152,20 +150,27 @@ def _redecide_from_postcodes(council: Council, local_areas: list[str]) -> None:
 _FIGURES = ("total_spend", "local_spend", "local_supplier_count", "sme_spend", "vcse_spend")
 
 
-def _set_figures(period: LocalSpendPeriod, figures: dict) -> None:
+def _entered_figures(figures: dict) -> dict:
+    """Figures entered by hand, blanks as the period stores them."""
+    entered = {}
     for name in _FIGURES:
         value = figures.get(name)
         if name in {"total_spend", "local_spend"}:
             value = value if value is not None else _ZERO
         elif name == "local_supplier_count":
             value = value or 0
+        entered[name] = value
+    return entered
+
+
+def _set_figures(period: LocalSpendPeriod, figures: dict) -> None:
+    for name, value in _entered_figures(figures).items():
         setattr(period, name, value)
     period.unclassified_spend = None
     period.payment_count = None
     period.computed_at = None
 
 
-@transaction.atomic
 def local_spend_period_record(
     *,
     council: Council,
@@ -187,52 +192,52 @@ def local_spend_period_record(
     ``local_spend`` includes Tier 2 local spend. Figures are ignored for a computed period,
     whose totals come from the imported payments at once.
     """
-    _require(by, council)
-    _lock_council_spend(council)
-    quarter = quarter if kind == LocalSpendPeriod.Kind.QUARTER else None
-    what = financial_year_label(financial_year)
-    if quarter is not None:
-        what = f"quarter {quarter} of {what}"
-    taken = ValidationError({"financial_year": f"There is already a period for {what}"})
-    starts_on, ends_on = period_dates(financial_year, quarter)
-    period = LocalSpendPeriod(
-        council=council,
-        kind=kind,
-        financial_year=financial_year,
-        quarter=quarter,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        source=source,
-        target_percentage=target_percentage,
-        tier2_local_spend=tier2_local_spend,
-        updated_by=by,
-    )
-    _set_figures(
-        period,
-        {
-            "total_spend": total_spend,
-            "local_spend": local_spend,
-            "local_supplier_count": local_supplier_count,
-            "sme_spend": sme_spend,
-            "vcse_spend": vcse_spend,
-        },
-    )
-    period.full_clean(validate_constraints=False)
-    if LocalSpendPeriod.objects.filter(
-        council=council, kind=kind, financial_year=financial_year, quarter=quarter
-    ).exists():
-        raise taken
-    try:
-        with transaction.atomic():  # a savepoint: the refused insert leaves nothing behind
-            period.save()
-    except IntegrityError:
-        raise taken from None  # added a moment before, by someone not holding the lock
-    if period.is_computed:
-        local_spend_period_recompute(period=period)
-    return period
+    with council_write(by=by, council=council, permission=PERMISSION, denied=DENIED) as write:
+        _lock_council_spend(council)
+        quarter = quarter if kind == LocalSpendPeriod.Kind.QUARTER else None
+        what = financial_year_label(financial_year)
+        if quarter is not None:
+            what = f"quarter {quarter} of {what}"
+        taken = ValidationError({"financial_year": f"There is already a period for {what}"})
+        starts_on, ends_on = period_dates(financial_year, quarter)
+        period = LocalSpendPeriod(
+            council=council,
+            kind=kind,
+            financial_year=financial_year,
+            quarter=quarter,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            source=source,
+            target_percentage=target_percentage,
+            tier2_local_spend=tier2_local_spend,
+            updated_by=by,
+        )
+        _set_figures(
+            period,
+            {
+                "total_spend": total_spend,
+                "local_spend": local_spend,
+                "local_supplier_count": local_supplier_count,
+                "sme_spend": sme_spend,
+                "vcse_spend": vcse_spend,
+            },
+        )
+        period.full_clean(validate_constraints=False)
+        if LocalSpendPeriod.objects.filter(
+            council=council, kind=kind, financial_year=financial_year, quarter=quarter
+        ).exists():
+            raise taken
+        try:
+            with transaction.atomic():  # a savepoint: the refused insert leaves nothing behind
+                period.save()
+        except IntegrityError:
+            raise taken from None  # added a moment before, by someone not holding the lock
+        if period.is_computed:
+            local_spend_period_recompute(period=period)
+        write.added(period)
+        return period
 
 
-@transaction.atomic
 def local_spend_period_update(
     *,
     period: LocalSpendPeriod,
@@ -249,36 +254,43 @@ def local_spend_period_update(
 ) -> LocalSpendPeriod:
     """Change a period's figures, target or source; refused (EditConflict) if it changed since
     ``base_version``. Recomputed at once when its figures come from imports."""
-    _require(by, period.council)
-    _lock_council_spend(period.council)
-    period = (
-        LocalSpendPeriod.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
-        .get(pk=period.pk)
-    )
-    if period.version != base_version:
-        raise EditConflict(changed_by=str(period.updated_by or "Someone else"))
-    period.source = source
-    period.target_percentage = target_percentage
-    period.tier2_local_spend = tier2_local_spend
-    if not period.is_computed:
-        _set_figures(
-            period,
-            {
-                "total_spend": total_spend,
-                "local_spend": local_spend,
-                "local_supplier_count": local_supplier_count,
-                "sme_spend": sme_spend,
-                "vcse_spend": vcse_spend,
-            },
+    with council_write(
+        by=by, council=period.council, permission=PERMISSION, denied=DENIED
+    ) as write:
+        _lock_council_spend(period.council)
+        period = (
+            LocalSpendPeriod.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .get(pk=period.pk)
         )
-    period.version += 1
-    period.updated_by = by
-    period.full_clean()
-    period.save()
-    if period.is_computed:
-        local_spend_period_recompute(period=period)
-    return period
+        write.track(period)
+        submitted = {
+            "source": source,
+            "target_percentage": target_percentage,
+            "tier2_local_spend": tier2_local_spend,
+        }
+        computed = source == LocalSpendPeriod.Source.IMPORTED
+        if not computed:
+            submitted |= _entered_figures(
+                {
+                    "total_spend": total_spend,
+                    "local_spend": local_spend,
+                    "local_supplier_count": local_supplier_count,
+                    "sme_spend": sme_spend,
+                    "vcse_spend": vcse_spend,
+                }
+            )
+        write.merge(period, base_version=base_version, submitted=submitted)
+        if not period.is_computed:
+            _set_figures(period, {name: getattr(period, name) for name in _FIGURES})
+        period.updated_by = by
+        period.full_clean()
+        period.save()
+        write.changed(period)
+        period.merged = write.merged
+        if period.is_computed:
+            local_spend_period_recompute(period=period)
+        return period
 
 
 def local_spend_period_recompute(*, period: LocalSpendPeriod) -> LocalSpendPeriod:
@@ -361,7 +373,6 @@ def _file_name(upload: UploadedFile) -> str:
     return name[-200:]
 
 
-@transaction.atomic
 def local_spend_file_upload(
     *, council: Council, by: User, upload: UploadedFile
 ) -> LocalSpendImport:
@@ -372,60 +383,60 @@ def local_spend_file_upload(
     names was mapped before. Raises FileRefused when it is 100 MB or more, empty, not
     text, has no column names, or was imported before.
     """
-    _require(by, council)
-    if upload.size is not None and upload.size >= MAX_FILE_BYTES:
-        raise FileRefused("The selected file must be smaller than 100 MB")
-    shape = inspect_file(upload.chunks())
-    earlier = imported_already(council, shape.content_hash)
-    if earlier is not None:
-        raise FileRefused(already_imported_message(earlier))
-    remembered = remembered_columns(council, shape.headers) or {}
-    spend_import = LocalSpendImport(
-        council=council,
-        file_name=_file_name(upload),
-        file_size=shape.size,
-        content_hash=shape.content_hash,
-        encoding=shape.encoding,
-        delimiter=shape.delimiter,
-        header_row=shape.header_row,
-        header_line=shape.header_line,
-        headers=list(shape.headers),
-        mapping={} if check_mapping(remembered, len(shape.headers)) else remembered,
-        uploaded_by=by,
-    )
-    spend_import.full_clean(exclude=["file"])
-    upload.seek(0)
-    spend_import.file.save(spend_import.file_name, upload, save=False)
-    try:
-        spend_import.save()
-    except Exception:
-        spend_import.file.delete(save=False)
-        raise
-    return spend_import
+    with council_write(by=by, council=council, permission=PERMISSION, denied=DENIED) as write:
+        if upload.size is not None and upload.size >= MAX_FILE_BYTES:
+            raise FileRefused("The selected file must be smaller than 100 MB")
+        shape = inspect_file(upload.chunks())
+        earlier = imported_already(council, shape.content_hash)
+        if earlier is not None:
+            raise FileRefused(already_imported_message(earlier))
+        remembered = remembered_columns(council, shape.headers) or {}
+        spend_import = LocalSpendImport(
+            council=council,
+            file_name=_file_name(upload),
+            file_size=shape.size,
+            content_hash=shape.content_hash,
+            encoding=shape.encoding,
+            delimiter=shape.delimiter,
+            header_row=shape.header_row,
+            header_line=shape.header_line,
+            headers=list(shape.headers),
+            mapping={} if check_mapping(remembered, len(shape.headers)) else remembered,
+            uploaded_by=by,
+        )
+        spend_import.full_clean(exclude=["file"])
+        upload.seek(0)
+        spend_import.file.save(spend_import.file_name, upload, save=False)
+        try:
+            spend_import.save()
+            write.added(spend_import)
+        except Exception:
+            spend_import.file.delete(save=False)
+            raise
+        return spend_import
 
 
-@transaction.atomic
 def local_spend_import_map_columns(
     *, spend_import: LocalSpendImport, by: User, mapping: dict[str, int | None]
 ) -> LocalSpendImport:
     """Say which column of the file holds what; remembered for the next file with the same
     column names. Raises ValidationError (by column key) for a mapping that cannot be used."""
-    _require(by, spend_import.council)
-    if not spend_import.is_pending:
-        raise ValidationError("This file has been imported already.")
-    keys = {column.key for column in COLUMNS}
-    chosen = {key: index for key, index in mapping.items() if key in keys and index is not None}
-    errors = check_mapping(chosen, len(spend_import.headers))
-    if errors:
-        raise ValidationError(errors)
-    spend_import.mapping = chosen
-    spend_import.save(update_fields=["mapping"])
-    LocalSpendColumnMapping.objects.update_or_create(
-        council=spend_import.council,
-        headers_key=headers_key(spend_import.headers),
-        defaults={"headers": spend_import.headers, "mapping": chosen},
-    )
-    return spend_import
+    with council_write(by=by, council=spend_import.council, permission=PERMISSION, denied=DENIED):
+        if not spend_import.is_pending:
+            raise ValidationError("This file has been imported already.")
+        keys = {column.key for column in COLUMNS}
+        chosen = {key: index for key, index in mapping.items() if key in keys and index is not None}
+        errors = check_mapping(chosen, len(spend_import.headers))
+        if errors:
+            raise ValidationError(errors)
+        spend_import.mapping = chosen
+        spend_import.save(update_fields=["mapping"])
+        LocalSpendColumnMapping.objects.update_or_create(
+            council=spend_import.council,
+            headers_key=headers_key(spend_import.headers),
+            defaults={"headers": spend_import.headers, "mapping": chosen},
+        )
+        return spend_import
 
 
 @dataclass(frozen=True)
@@ -448,10 +459,11 @@ def local_spend_import_transparency_file(
     the file covers that has no period yet; and the computed periods it touches are
     recomputed. The file is read as a stream, twice, never held in memory whole.
     """
-    _require(by, spend_import.council)
     try:
-        with transaction.atomic():
-            result = _import(spend_import, by)
+        with council_write(
+            by=by, council=spend_import.council, permission=PERMISSION, denied=DENIED
+        ) as write:
+            result = _import(write, spend_import, by)
     except IntegrityError:
         # Someone imported the same content at the same moment and committed first.
         earlier = imported_already(spend_import.council, spend_import.content_hash)
@@ -474,10 +486,11 @@ def _lock_council_spend(council: Council) -> LocalSpendSettings:
     return LocalSpendSettings.objects.select_for_update().get(pk=settings.pk)
 
 
-def _import(spend_import: LocalSpendImport, by: User) -> ImportResult:
+def _import(write, spend_import: LocalSpendImport, by: User) -> ImportResult:
     council = spend_import.council
     _lock_council_spend(council)
     spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
+    write.track(spend_import)
     if spend_import.is_imported:
         raise AlreadyImported(spend_import)
     if spend_import.is_undone:
@@ -502,6 +515,7 @@ def _import(spend_import: LocalSpendImport, by: User) -> ImportResult:
     spend_import.first_paid_on = summary.first_paid_on
     spend_import.last_paid_on = summary.last_paid_on
     spend_import.save()
+    write.changed(spend_import)
 
     supplier_ids, new_count = _register_suppliers(council, summary.suppliers)
     with opened_spend_file(spend_import) as binary:
@@ -544,7 +558,6 @@ class UndoResult:
 MAX_UNDO_REASON = 2_000
 
 
-@transaction.atomic
 def local_spend_import_undo(*, spend_import: LocalSpendImport, by: User, reason: str) -> UndoResult:
     """Undo an imported spend file: its payments go, and the periods they moved are recomputed.
 
@@ -554,55 +567,61 @@ def local_spend_import_undo(*, spend_import: LocalSpendImport, by: User, reason:
     goes too. The import record keeps who undid it, when and why. The people who may import
     may undo.
     """
-    _require(by, spend_import.council)
-    reason = reason.strip()
-    if len(reason) > MAX_UNDO_REASON:
-        raise ValidationError(
-            {"reason": f"Enter no more than {MAX_UNDO_REASON:,} characters of reason"}
+    with council_write(
+        by=by, council=spend_import.council, permission=PERMISSION, denied=DENIED
+    ) as write:
+        reason = reason.strip()
+        if len(reason) > MAX_UNDO_REASON:
+            raise ValidationError(
+                {"reason": f"Enter no more than {MAX_UNDO_REASON:,} characters of reason"}
+            )
+        council = spend_import.council
+        _lock_council_spend(council)
+        spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
+        write.track(spend_import)
+        if spend_import.is_undone:
+            raise ValidationError("This import has been undone already.")
+        if not spend_import.is_imported:
+            raise ValidationError("This file has not been imported, so there is nothing to undo.")
+
+        payments = LocalSpendTransaction.objects.filter(spend_import=spend_import)
+        moved = payments.filter(duplicate_of__isnull=True).aggregate(
+            first=Min("paid_on"), last=Max("paid_on")
         )
-    council = spend_import.council
-    _lock_council_spend(council)
-    spend_import = LocalSpendImport.objects.select_for_update().get(pk=spend_import.pk)
-    if spend_import.is_undone:
-        raise ValidationError("This import has been undone already.")
-    if not spend_import.is_imported:
-        raise ValidationError("This file has not been imported, so there is nothing to undo.")
+        # One DELETE, without a post_delete signal for each payment: ADR 0006's receiver would
+        # write the records version once per payment. Saving the import below moves it once.
+        payments._raw_delete(payments.db)
+        promoted = _count_instead(spend_import)
+        spend_import.status = LocalSpendImport.Status.UNDONE
+        spend_import.undone_at = timezone.now()
+        spend_import.undone_by = by
+        spend_import.undo_reason = reason
+        spend_import.save()
+        write.changed(spend_import, reason=reason)
 
-    payments = LocalSpendTransaction.objects.filter(spend_import=spend_import)
-    moved = payments.filter(duplicate_of__isnull=True).aggregate(
-        first=Min("paid_on"), last=Max("paid_on")
-    )
-    # One DELETE, without a post_delete signal for each payment: ADR 0006's receiver would
-    # write the records version once per payment. Saving the import below moves it once.
-    payments._raw_delete(payments.db)
-    promoted = _count_instead(spend_import)
-    spend_import.status = LocalSpendImport.Status.UNDONE
-    spend_import.undone_at = timezone.now()
-    spend_import.undone_by = by
-    spend_import.undo_reason = reason
-    spend_import.save()
-
-    days = [
-        day
-        for day in (moved["first"], moved["last"], promoted["first"], promoted["last"])
-        if day is not None
-    ]
-    periods = []
-    if days:
-        periods = local_spend_periods_recompute(council=council, first=min(days), last=max(days))
-    unused = LocalSpendPeriod.objects.filter(
-        added_by_import=spend_import,
-        source=LocalSpendPeriod.Source.IMPORTED,
-        version=1,  # nobody has changed it since
-        payment_count=0,
-    )
-    gone = set(unused.values_list("pk", flat=True))
-    unused.delete()
-    return UndoResult(
-        spend_import=spend_import,
-        periods=[period for period in periods if period.pk not in gone],
-        counted_instead=promoted["count"],
-    )
+        days = [
+            day
+            for day in (moved["first"], moved["last"], promoted["first"], promoted["last"])
+            if day is not None
+        ]
+        periods = []
+        if days:
+            periods = local_spend_periods_recompute(
+                council=council, first=min(days), last=max(days)
+            )
+        unused = LocalSpendPeriod.objects.filter(
+            added_by_import=spend_import,
+            source=LocalSpendPeriod.Source.IMPORTED,
+            version=1,  # nobody has changed it since
+            payment_count=0,
+        )
+        gone = set(unused.values_list("pk", flat=True))
+        unused.delete()
+        return UndoResult(
+            spend_import=spend_import,
+            periods=[period for period in periods if period.pk not in gone],
+            counted_instead=promoted["count"],
+        )
 
 
 def _batches(items: list) -> Iterable[list]:
@@ -844,59 +863,16 @@ def _add_financial_years(
 # --- Supplier register --------------------------------------------------------
 
 
-class Local:
-    """How an officer says whether a supplier is local."""
-
-    FROM_POSTCODE = "postcode"
-    YES = "yes"
-    NO = "no"
-    NOT_KNOWN = "unknown"
+SUPPLIER_FIELDS = ("postcode", "is_local", "local_decided_by", "is_sme", "is_vcse")
 
 
-@dataclass(frozen=True)
-class Reclassified:
-    supplier: Supplier
-    periods: list[LocalSpendPeriod]
-
-
-@transaction.atomic
-def supplier_classify(
-    *,
-    supplier: Supplier,
-    by: User,
-    base_version: int,
-    postcode: str,
-    local: str,
-    is_sme: bool | None,
-    is_vcse: bool | None,
-) -> Reclassified:
-    """Record a supplier's postcode and whether it is local (from its postcode or as the
-    officer says), SME and VCSE; then recompute the computed periods it was paid in.
-
-    A new postcode with ``local`` left "not known" decides from the postcode: the person
-    said nothing otherwise.
-
-    Refused (EditConflict) if someone changed the supplier since ``base_version``.
-    """
-    _require(by, supplier.council)
-    _lock_council_spend(supplier.council)
-    supplier = (
-        Supplier.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
-        .get(pk=supplier.pk)
-    )
-    if supplier.version != base_version:
-        raise EditConflict(changed_by=str(supplier.updated_by or "Someone else"))
-    cleaned = normalise_postcode(postcode) if postcode.strip() else ""
-    if cleaned is None:
-        raise ValidationError({"postcode": "Enter a real postcode, like BN7 1UE"})
+def _classify(supplier: Supplier, cleaned: str, local: str, areas: list[str]) -> None:
+    """Set ``supplier``'s postcode and whether it is local as the person said (``local``)."""
     new_postcode = bool(cleaned) and cleaned != supplier.postcode
     waiting_for_areas = (
         supplier.local_decided_by == Supplier.DecidedBy.POSTCODE and supplier.is_local is None
     )
     supplier.postcode = cleaned
-    settings = LocalSpendSettings.objects.filter(council=supplier.council).first()
-    areas = settings.local_areas if settings else []
     if local == Local.NOT_KNOWN and cleaned and (new_postcode or waiting_for_areas):
         # A postcode on its own decides, unless the person said local or not local; with
         # no local areas yet it decides once the council has them.
@@ -917,21 +893,100 @@ def supplier_classify(
         supplier.local_decided_by = Supplier.DecidedBy.NOBODY
     else:
         raise ValidationError({"local": "Select whether the supplier is local"})
-    supplier.is_sme = is_sme
-    supplier.is_vcse = is_vcse
-    supplier.version += 1
-    supplier.updated_by = by
-    supplier.full_clean()
-    supplier.save()
-    paid = supplier.transactions.filter(duplicate_of__isnull=True).aggregate(
-        first=Min("paid_on"), last=Max("paid_on")
-    )
-    periods = []
-    if paid["first"] is not None:
-        periods = local_spend_periods_recompute(
-            council=supplier.council, first=paid["first"], last=paid["last"]
+
+
+def local_choice(supplier: Supplier) -> str:
+    """The answer to "Is this a local supplier?" that describes ``supplier`` as it is."""
+    if supplier.local_decided_by == Supplier.DecidedBy.POSTCODE:
+        # Waiting for the council's local areas: "not known" keeps it waiting.
+        return Local.FROM_POSTCODE if supplier.is_local is not None else Local.NOT_KNOWN
+    if supplier.local_decided_by == Supplier.DecidedBy.OFFICER:
+        return Local.YES if supplier.is_local else Local.NO
+    return Local.NOT_KNOWN
+
+
+class Local:
+    """How an officer says whether a supplier is local."""
+
+    FROM_POSTCODE = "postcode"
+    YES = "yes"
+    NO = "no"
+    NOT_KNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Reclassified:
+    supplier: Supplier
+    periods: list[LocalSpendPeriod]
+
+
+def supplier_classify(
+    *,
+    supplier: Supplier,
+    by: User,
+    base_version: int,
+    postcode: str,
+    local: str,
+    is_sme: bool | None,
+    is_vcse: bool | None,
+) -> Reclassified:
+    """Record a supplier's postcode and whether it is local (from its postcode or as the
+    officer says), SME and VCSE; then recompute the computed periods it was paid in.
+
+    A new postcode with ``local`` left "not known" decides from the postcode: the person
+    said nothing otherwise.
+
+    Merged with what others saved since ``base_version`` (``supplier.merged``); a field both
+    changed differently raises ``EditConflict``.
+    """
+    with council_write(
+        by=by, council=supplier.council, permission=PERMISSION, denied=DENIED
+    ) as write:
+        _lock_council_spend(supplier.council)
+        supplier = (
+            Supplier.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .get(pk=supplier.pk)
         )
-    return Reclassified(supplier=supplier, periods=periods)
+        write.track(supplier)
+        cleaned = normalise_postcode(postcode) if postcode.strip() else ""
+        if cleaned is None:
+            raise ValidationError({"postcode": "Enter a real postcode, like BN7 1UE"})
+        settings = LocalSpendSettings.objects.filter(council=supplier.council).first()
+        areas = settings.local_areas if settings else []
+        # What the person meant is worked out on the supplier as they saw it (the version they
+        # started from), then merged with what others saved since, field by field.
+        seen = copy.copy(supplier)
+        if supplier.version != base_version:
+            before = values_at(supplier, base_version, SUPPLIER_FIELDS)
+            for name, value in (before or {}).items():
+                setattr(seen, name, value)
+        _classify(seen, cleaned, local, areas)
+        write.merge(
+            supplier,
+            base_version=base_version,
+            submitted={
+                "postcode": seen.postcode,
+                "is_local": seen.is_local,
+                "local_decided_by": seen.local_decided_by,
+                "is_sme": is_sme,
+                "is_vcse": is_vcse,
+            },
+        )
+        supplier.updated_by = by
+        supplier.full_clean()
+        supplier.save()
+        write.changed(supplier)
+        supplier.merged = write.merged
+        paid = supplier.transactions.filter(duplicate_of__isnull=True).aggregate(
+            first=Min("paid_on"), last=Max("paid_on")
+        )
+        periods = []
+        if paid["first"] is not None:
+            periods = local_spend_periods_recompute(
+                council=supplier.council, first=paid["first"], last=paid["last"]
+            )
+        return Reclassified(supplier=supplier, periods=periods)
 
 
 # --- The register updated from a file -------------------------------------------
@@ -968,7 +1023,6 @@ _SAID = {Say.YES: True, Say.NO: False, Say.NOT_KNOWN: None}
 _REGISTER_FIELDS = ["postcode", "is_local", "local_decided_by", "is_sme", "is_vcse"]
 
 
-@transaction.atomic
 def supplier_register_update_from_file(
     *, council: Council, by: User, upload: UploadedFile
 ) -> RegisterUpdate:
@@ -981,87 +1035,91 @@ def supplier_register_update_from_file(
     be used is refused whole (MalformedSupplierFile, with the first 50). Then the suppliers
     are changed together and the computed periods they were paid in recomputed once.
     """
-    _require(by, council)
-    if upload.size is not None and upload.size >= MAX_SUPPLIER_FILE_BYTES:
-        raise FileRefused("The selected file must be smaller than 10 MB")
-    shape = inspect_file(
-        upload.chunks(),
-        min_columns=SUPPLIER_FILE_MIN_COLUMNS,
-        no_column_names=NO_SUPPLIER_COLUMN_NAMES,
-    )
-    columns = supplier_file_columns(shape.headers)
-    settings = _lock_council_spend(council)
-    areas = settings.local_areas
-    register = list(
-        Supplier.objects.select_for_update()
-        .filter(council=council)
-        .only("pk", "key", "name", "version", *_REGISTER_FIELDS)
-    )
-    by_key = {supplier.key: supplier for supplier in register}
-    by_name: dict[str, list[Supplier]] = {}
-    for supplier in register:
-        by_name.setdefault(normalise_supplier_name(supplier.name), []).append(supplier)
+    with council_write(by=by, council=council, permission=PERMISSION, denied=DENIED) as write:
+        if upload.size is not None and upload.size >= MAX_SUPPLIER_FILE_BYTES:
+            raise FileRefused("The selected file must be smaller than 10 MB")
+        shape = inspect_file(
+            upload.chunks(),
+            min_columns=SUPPLIER_FILE_MIN_COLUMNS,
+            no_column_names=NO_SUPPLIER_COLUMN_NAMES,
+        )
+        columns = supplier_file_columns(shape.headers)
+        settings = _lock_council_spend(council)
+        areas = settings.local_areas
+        register = list(
+            Supplier.objects.select_for_update()
+            .filter(council=council)
+            .only("pk", "key", "name", "version", *_REGISTER_FIELDS)
+        )
+        by_key = {supplier.key: supplier for supplier in register}
+        by_name: dict[str, list[Supplier]] = {}
+        for supplier in register:
+            by_name.setdefault(normalise_supplier_name(supplier.name), []).append(supplier)
 
-    problems: list[Problem] = []
-    problem_count = 0
-    seen: dict[int, int] = {}
-    changes: list[tuple[Supplier, dict]] = []
+        problems: list[Problem] = []
+        problem_count = 0
+        seen: dict[int, int] = {}
+        changes: list[tuple[Supplier, dict]] = []
 
-    def refuse(line: int, reason: str) -> None:
-        nonlocal problem_count
-        problem_count += 1
-        if len(problems) < MAX_PROBLEMS_SHOWN:
-            problems.append(Problem(line, reason))
+        def refuse(line: int, reason: str) -> None:
+            nonlocal problem_count
+            problem_count += 1
+            if len(problems) < MAX_PROBLEMS_SHOWN:
+                problems.append(Problem(line, reason))
 
-    upload.seek(0)
-    binary = getattr(upload, "file", upload)
-    for row in read_supplier_rows(binary, shape, columns):
-        if type(row) is Problem:
-            refuse(row.line, row.reason)
-            continue
-        supplier, reason = _find_supplier(row, by_key, by_name)
-        if supplier is None:
-            refuse(row.line, reason)
-            continue
-        if supplier.pk in seen:
-            refuse(row.line, f"the supplier is on line {seen[supplier.pk]} already")
-            continue
-        seen[supplier.pk] = row.line
-        try:
-            changes.append((supplier, _row_classification(supplier, row, areas)))
-        except ValueError as reason:
-            refuse(row.line, str(reason))
-    if problem_count:
-        raise MalformedSupplierFile(RowProblems(problems, problem_count))
-    if not seen:
-        raise FileRefused("The file has no suppliers below its column names")
+        upload.seek(0)
+        binary = getattr(upload, "file", upload)
+        for row in read_supplier_rows(binary, shape, columns):
+            if type(row) is Problem:
+                refuse(row.line, row.reason)
+                continue
+            supplier, reason = _find_supplier(row, by_key, by_name)
+            if supplier is None:
+                refuse(row.line, reason)
+                continue
+            if supplier.pk in seen:
+                refuse(row.line, f"the supplier is on line {seen[supplier.pk]} already")
+                continue
+            seen[supplier.pk] = row.line
+            try:
+                changes.append((supplier, _row_classification(supplier, row, areas)))
+            except ValueError as reason:
+                refuse(row.line, str(reason))
+        if problem_count:
+            raise MalformedSupplierFile(RowProblems(problems, problem_count))
+        if not seen:
+            raise FileRefused("The file has no suppliers below its column names")
 
-    now = timezone.now()
-    changed = []
-    for supplier, values in changes:
-        if all(getattr(supplier, name) == value for name, value in values.items()):
-            continue
-        for name, value in values.items():
-            setattr(supplier, name, value)
-        supplier.version += 1
-        supplier.updated_by = by
-        supplier.updated_at = now
-        changed.append(supplier)
-    Supplier.objects.bulk_update(
-        changed, [*_REGISTER_FIELDS, "version", "updated_by", "updated_at"], batch_size=500
-    )
-    first = last = None
-    for batch in _batches([supplier.pk for supplier in changed]):
-        paid = LocalSpendTransaction.objects.filter(
-            supplier_id__in=batch, duplicate_of__isnull=True
-        ).aggregate(first=Min("paid_on"), last=Max("paid_on"))
-        if paid["first"] is not None:
-            first = paid["first"] if first is None else min(first, paid["first"])
-            last = paid["last"] if last is None else max(last, paid["last"])
-    periods = []
-    if first is not None:
-        periods = local_spend_periods_recompute(council=council, first=first, last=last)
-    return RegisterUpdate(changed=len(changed), unchanged=len(seen) - len(changed), periods=periods)
+        now = timezone.now()
+        changed = []
+        for supplier, values in changes:
+            if all(getattr(supplier, name) == value for name, value in values.items()):
+                continue
+            write.track(supplier)
+            for name, value in values.items():
+                setattr(supplier, name, value)
+            supplier.version += 1
+            supplier.updated_by = by
+            supplier.updated_at = now
+            changed.append(supplier)
+        Supplier.objects.bulk_update(
+            changed, [*_REGISTER_FIELDS, "version", "updated_by", "updated_at"], batch_size=500
+        )
+        write.changed_all(changed, reason=f"updated from the file “{upload.name}”")
+        first = last = None
+        for batch in _batches([supplier.pk for supplier in changed]):
+            paid = LocalSpendTransaction.objects.filter(
+                supplier_id__in=batch, duplicate_of__isnull=True
+            ).aggregate(first=Min("paid_on"), last=Max("paid_on"))
+            if paid["first"] is not None:
+                first = paid["first"] if first is None else min(first, paid["first"])
+                last = paid["last"] if last is None else max(last, paid["last"])
+        periods = []
+        if first is not None:
+            periods = local_spend_periods_recompute(council=council, first=first, last=last)
+        return RegisterUpdate(
+            changed=len(changed), unchanged=len(seen) - len(changed), periods=periods
+        )
 
 
 def _find_supplier(

@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
-from principles.services import EditConflict
+from keepitlocal.pages import conflict_context, say_saved
+from keepitlocal.selectors import record_history
+from keepitlocal.writes import EditConflict
 from principles.spend.exports import supplier_register_csv
 from principles.spend.forms import (
     LocalSpendPeriodForm,
@@ -42,9 +44,9 @@ from principles.spend.selectors import (
 from principles.spend.services import (
     AlreadyImported,
     ImportResult,
-    Local,
     MalformedFile,
     MalformedSupplierFile,
+    local_choice,
     local_spend_file_upload,
     local_spend_import_map_columns,
     local_spend_import_transparency_file,
@@ -101,6 +103,7 @@ def local_spend(request, council_slug: str):
             "latest": council_latest_local_spend(council),
             "settings": council_spend_settings(council),
             "counts": supplier_register_counts(council),
+            "history": record_history(council, topics=["local-spend"]),
         },
     )
 
@@ -186,14 +189,9 @@ def period_edit(request, council_slug: str, pk: int):
                 **form.record_fields(),
             )
         except EditConflict as conflict:
-            period.refresh_from_db()
-            data = form.data.copy()
-            data["version"] = str(period.version)
-            form.data = data
-            form.add_error(None, f"{conflict.changed_by} changed this while you were editing it")
-            extra = {"conflict": conflict}
+            extra = conflict_context(form, conflict)
         else:
-            messages.success(request, f"{saved.label} saved.")
+            say_saved(request, saved, f"{saved.label} saved.")
             return _index(council)
     return render(
         request,
@@ -433,15 +431,6 @@ def _local_said(supplier: Supplier) -> str:
     return supplier.local_label.lower()
 
 
-def _local_choice(supplier: Supplier) -> str:
-    if supplier.local_decided_by == Supplier.DecidedBy.POSTCODE:
-        # Waiting for the council's local areas: "not known" keeps it waiting.
-        return Local.FROM_POSTCODE if supplier.is_local is not None else Local.NOT_KNOWN
-    if supplier.local_decided_by == Supplier.DecidedBy.OFFICER:
-        return Local.YES if supplier.is_local else Local.NO
-    return Local.NOT_KNOWN
-
-
 def supplier_edit(request, council_slug: str, pk: int):
     council = request.council
     supplier = council_supplier(council, pk)
@@ -459,7 +448,7 @@ def supplier_edit(request, council_slug: str, pk: int):
             initial={
                 "version": supplier.version,
                 "postcode": supplier.postcode,
-                "local": _local_choice(supplier),
+                "local": local_choice(supplier),
                 "is_sme": as_yes_no(supplier.is_sme),
                 "is_vcse": as_yes_no(supplier.is_vcse),
             },
@@ -474,27 +463,29 @@ def supplier_edit(request, council_slug: str, pk: int):
                 **form.record_fields(),
             )
         except EditConflict as conflict:
-            supplier = council_supplier(council, pk)
-            data = form.data.copy()
-            data["version"] = str(supplier.version)
-            form.data = data
-            form.add_error(None, f"{conflict.changed_by} changed this while you were editing it")
-            extra = {"conflict": conflict}
+            extra = conflict_context(form, conflict)
         except ValidationError as error:
             for key, messages_ in error.message_dict.items():
                 for message in messages_:
                     form.add_error(key if key in form.fields else None, message)
         else:
             saved = result.supplier
-            messages.success(
+            say_saved(
                 request,
+                saved,
                 f"{saved.name} saved: {_local_said(saved)}." + _recomputed(result.periods),
             )
             return redirect("spend:suppliers", council_slug=council.slug)
     return render(
         request,
         "spend/supplier_form.html",
-        {"council": council, "supplier": supplier, "form": form, **extra},
+        {
+            "council": council,
+            "supplier": supplier,
+            "form": form,
+            "history": record_history(council, record=supplier),
+            **extra,
+        },
     )
 
 

@@ -19,7 +19,7 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_every_historical_row_becomes_a_record_of_change():
+def test_every_historical_row_becomes_a_record_of_change(seeded):
     old = _migrate(BEFORE)
     try:
         Council = old.get_model("keepitlocal", "Council")

@@ -14,7 +14,7 @@ from tests.factories import LocalSpendImportFactory
 from tests.principles.spend_files import SIMPLE_MAPPING, import_spend_file, spend_file
 
 # session, user, membership + council, then the page's own reads
-LOCAL_SPEND_PAGE_QUERIES = 7
+LOCAL_SPEND_PAGE_QUERIES = 8  # with the local spend history
 REGISTER_PAGE_QUERIES = 7
 IMPORTS_PAGE_QUERIES = 4
 IMPORTED_FILE_PAGE_QUERIES = 8

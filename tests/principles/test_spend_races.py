@@ -1,8 +1,9 @@
 """Two requests at the same moment: one record, and a normal page for the other, never a 500.
 
 Each test runs two requests in threads against the real database, and holds both at the
-point where the race is (just before the first write) until both are there. SQLite's
-in-memory test database cannot be written from two threads, so these run on PostgreSQL.
+point where the race is (just before the first write) until both are there. SQLite takes
+its write lock as a transaction begins, so two of its writes never meet there: these run on
+PostgreSQL.
 """
 
 import contextlib
@@ -27,7 +28,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor == "sqlite",
-        reason="threads cannot write to SQLite's in-memory test database; run on PostgreSQL",
+        reason=(
+            "SQLite takes its write lock as each transaction begins (ADR 0011), so two writes"
+            " never meet at the point these tests hold them: they need PostgreSQL's row locks"
+        ),
     ),
 ]
 
