@@ -49,7 +49,7 @@ class SigningEventQuerySet(models.QuerySet):
     "status",
     topic=lambda endorsement: "endorsement",
     label=lambda endorsement: f"Endorsement version {endorsement.version}",
-    added="Endorsement version {version} prepared",
+    added="{label} prepared",
 )
 class Endorsement(models.Model):
     """One version of a council's endorsement of the six principles."""

@@ -736,15 +736,18 @@ def endorsement_send_reminders(*, base_url: str, now: datetime.datetime | None =
     for endorsement in Endorsement.objects.filter(status=Endorsement.Status.SENT).defer(
         "document_pdf", "signed_pdf"
     ):
-        with transaction.atomic():
+        # The service itself, on no person's behalf: no permission to check, still recorded.
+        with council_write(by=None, council=endorsement.council, permission=None) as write:
             endorsement = _locked(endorsement)
             if endorsement.status != Endorsement.Status.SENT:
                 continue
             if endorsement.expires_at and endorsement.expires_at <= now:
+                write.track(endorsement)
                 endorsement.status = Endorsement.Status.EXPIRED
                 endorsement.ended_at = now
                 endorsement.end_reason = "Not signed by everyone in time"
                 endorsement.save()
+                write.changed(endorsement, reason=endorsement.end_reason)
                 _record(endorsement, SigningEvent.Kind.EXPIRED, source=EventSource())
                 _email_council_admins(
                     endorsement,

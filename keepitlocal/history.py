@@ -28,8 +28,8 @@ class Tracking:
     fields: tuple[str, ...]
     topic: Callable[[Any], str]
     label: Callable[[Any], str]
-    # How the first save reads, formatted with the first values as shown, e.g.
-    # "Progress first recorded at stage {stage}"; by default "<label> added".
+    # How the first save reads, formatted with the first values as shown and the record's
+    # {label}, e.g. "Progress first recorded at stage {stage}"; by default "<label> added".
     added: str = ""
     # False for a record that is the page's own subject (a principle's progress), whose
     # changes read "Stage changed …" rather than "Progress: stage changed …".
@@ -219,8 +219,6 @@ def differences(model, before: Snapshot, after: Snapshot) -> list[dict]:
     found = []
     quiet = _TRACKED[model].quiet if model in _TRACKED else ()
     for name, new in after.raw.items():
-        if name in quiet:
-            continue
         old = before.raw.get(name)
         if old == new or (old in (None, "", []) and new in (None, "", [])):
             continue
@@ -231,6 +229,8 @@ def differences(model, before: Snapshot, after: Snapshot) -> list[dict]:
             change |= {"removed": removed, "added": added}
         else:
             change |= {"old": before.shown.get(name, "blank"), "new": after.shown[name]}
+        if name in quiet:
+            change["quiet"] = True  # recorded, so edits merge against it; never said
         found.append(change)
     return found
 
@@ -260,6 +260,7 @@ def sentences(change) -> list[str]:
     if change.kind == "added":
         if tracking is not None and tracking.added:
             shown = {item["field"]: item.get("new", "") for item in change.changes}
+            shown["label"] = label
             try:
                 return [tracking.added.format_map(_Blank(shown))]
             except (KeyError, ValueError):
@@ -269,6 +270,8 @@ def sentences(change) -> list[str]:
         return [f"{label} removed" + (f": {change.reason}" if change.reason else "")]
     said = []
     for item in change.changes:
+        if item.get("quiet"):
+            continue
         sentence = describe(item)
         if tracking is None or tracking.named_in_changes:
             # "Action “X”: status changed …", but "SME" stays "SME".

@@ -94,7 +94,8 @@ def decision_to_join_record(
             except IntegrityError:
                 # Another admin recorded the first decision a moment before: merge with theirs.
                 decision = DecisionToJoin.objects.select_for_update().get(council=council)
-                base_version = 0
+                if base_version is not None:  # a person's edit; a command's stands as given
+                    base_version = 0
             else:
                 write.added(decision)
                 decision.merged = write.merged

@@ -138,6 +138,27 @@ class Write:
             return None
         return self._record(instance, RecordChange.Kind.CHANGED, after.raw, changes, reason)
 
+    def added_all(self, instances: list, *, reason: str = "") -> list[RecordChange]:
+        """``added`` for many records made together (in bulk), recorded in one insert."""
+        empty = history.Snapshot(raw={}, shown={})
+        records = []
+        for instance in instances:
+            after = history.snapshot(instance)
+            records.append(
+                change_record(
+                    instance,
+                    kind=RecordChange.Kind.ADDED,
+                    by=self.by,
+                    council=self.council,
+                    values=after.raw,
+                    changes=history.differences(type(instance), empty, after),
+                    reason=reason,
+                )
+            )
+        created = RecordChange.objects.bulk_create(records, batch_size=500)
+        self._records.extend(created)
+        return created
+
     def changed_all(self, instances: list, *, reason: str = "") -> list[RecordChange]:
         """``changed`` for many records saved together (in bulk), recorded in one insert."""
         records = []
@@ -238,7 +259,7 @@ class Write:
             else:
                 from_others.append(name)
                 rebased[name] = history.current_value(instance, field_)
-        others = _changed_by_since(instance, base_version)
+        others = changed_by_since(instance, base_version)
         if conflicts:
             raise EditConflict(
                 changed_by=others, conflicts=conflicts, rebased=rebased, version=current_version
@@ -345,7 +366,8 @@ def _blank_values(model, names: tuple[str, ...]) -> dict:
     return values
 
 
-def _changed_by_since(instance, base_version: int) -> str:
+def changed_by_since(instance, base_version: int) -> str:
+    """Who saved ``instance`` since ``base_version``, as a page would name them."""
     names = list(
         RecordChange.objects.filter(
             record_type=history.record_type(type(instance)),

@@ -13,7 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from keepitlocal.models import Council, User
-from keepitlocal.writes import EditConflict, council_write
+from keepitlocal.writes import (
+    EditConflict,
+    FieldConflict,
+    changed_by_since,
+    council_write,
+    values_at,
+)
 from principles.models import Action, Evidence, Principle, PrincipleProgress
 
 __all__ = [
@@ -268,7 +274,7 @@ def _store(evidence: Evidence, upload, file_type: str, write, *, added: bool = T
         evidence.file_size = upload.size
     evidence.full_clean(exclude=["file"])
     if upload is None and not evidence.url and not evidence.file:
-        raise ValueError("Evidence needs a link or a file.")
+        raise ValidationError({"url": "Enter a link or upload a file"})
     if upload is None:
         evidence.save()
     else:
@@ -313,6 +319,8 @@ def evidence_update(
     with council_write(by=by, council=council, permission=CHANGE, denied=DENIED) as write:
         evidence = Evidence.objects.select_for_update().get(pk=evidence.pk, council=council)
         write.track(evidence)
+        if (upload is not None or remove_file) and evidence.version != base_version:
+            _refuse_a_file_change_over_anothers(evidence, base_version, upload)
         write.merge(
             evidence,
             base_version=base_version,
@@ -330,6 +338,32 @@ def evidence_update(
         _store(evidence, upload, file_type, write, added=False)
         evidence.merged = write.merged
         return evidence
+
+
+def _refuse_a_file_change_over_anothers(evidence: Evidence, base_version: int, upload) -> None:
+    """A file replaced or taken away from an older version must not undo a colleague's
+    replacement unseen: that is a conflict on the file."""
+    before = values_at(evidence, base_version, ("file",))
+    if before is not None and before.get("file", "") == (evidence.file.name or ""):
+        return  # nobody has changed the file since this person opened the page
+    raise EditConflict(
+        changed_by=changed_by_since(evidence, base_version),
+        conflicts=[
+            FieldConflict(
+                field="file",
+                label="File",
+                theirs=evidence.file_name or "no file",
+                yours=upload.name if upload is not None else "no file",
+            )
+        ],
+        rebased={
+            "title": evidence.title,
+            "description": evidence.description,
+            "dated_on": evidence.dated_on,
+            "url": evidence.url,
+        },
+        version=evidence.version,
+    )
 
 
 def evidence_remove(*, evidence: Evidence, by: User, reason: str = "") -> None:

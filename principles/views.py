@@ -265,6 +265,8 @@ def evidence_edit(request, council_slug: str, number: int, pk: int):
             )
         except EditConflict as conflict:
             extra = conflict_context(form, conflict)
+        except ValidationError as refused:
+            form.add_error(None, refused)
         else:
             say_saved(request, saved, f"Evidence “{saved.title}” saved.")
             return _detail(council, principle)

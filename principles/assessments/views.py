@@ -271,6 +271,14 @@ def answers_edit(request, council_slug: str, pk: int):
         for answer in result.conflicts:
             fresh[answer.pk].conflict = answer.conflict
             _rebase(data, by_id[answer.pk], fresh[answer.pk])
+        for answer in result.saved:
+            # Saved just now: the page starts from them as saved, so saving again is no edit.
+            form, saved_now = by_id[answer.pk], fresh[answer.pk]
+            linked = [item.pk for item in saved_now.evidence.all()]
+            data[form.add_prefix("version")] = str(saved_now.version)
+            data[form.add_prefix("seen")] = answer_fingerprint(
+                saved_now.level, saved_now.comment, linked
+            )
         forms = _answer_forms(request, assessment, list(fresh.values()), data)
         for form in forms:
             form.is_valid()

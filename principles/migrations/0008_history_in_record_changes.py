@@ -163,6 +163,7 @@ def move_history(apps, schema_editor):
     numbers = dict(apps.get_model("principles", "Principle").objects.values_list("pk", "number"))
     Assessment = apps.get_model("principles", "Assessment")
     assessment_councils = dict(Assessment.objects.values_list("pk", "council_id"))
+    councils = set(apps.get_model("keepitlocal", "Council").objects.values_list("pk", flat=True))
     kinds = {"+": "added", "~": "changed", "-": "removed"}
     for model_name, fields in TRACKED.items():
         Historical = apps.get_model("principles", f"Historical{model_name}")
@@ -188,8 +189,9 @@ def move_history(apps, schema_editor):
             else:
                 council_id = row.council_id
                 topic = f"principle:{numbers.get(row.principle_id, row.principle_id)}"
-            if council_id is None:
-                continue  # an answer whose assessment has gone, with its council's records
+            if council_id not in councils:
+                # A council removed since, with its records: its history went with it.
+                continue
             batch.append(
                 RecordChange(
                     council_id=council_id,

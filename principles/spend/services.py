@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from keepitlocal.models import Council, User
-from keepitlocal.writes import council_write, values_at
+from keepitlocal.writes import EditConflict, FieldConflict, council_write, values_at
 from principles.spend.models import (
     LocalSpendColumnMapping,
     LocalSpendImport,
@@ -128,21 +128,26 @@ def local_spend_settings_update(
         settings.save()
         write.changed(settings)
         if areas_changed:
-            _redecide_from_postcodes(council, settings.local_areas)
+            _redecide_from_postcodes(write, council, settings.local_areas)
             local_spend_periods_recompute(council=council)
         return settings
 
 
-def _redecide_from_postcodes(council: Council, local_areas: list[str]) -> None:
+def _redecide_from_postcodes(write, council: Council, local_areas: list[str]) -> None:
+    """Re-decide every supplier whose location comes from its postcode. Each one changed
+    moves on a version and is recorded, so a supplier page opened before merges with it."""
     changed = []
     for supplier in Supplier.objects.filter(
         council=council, local_decided_by=Supplier.DecidedBy.POSTCODE
-    ).only("pk", "postcode", "is_local"):
+    ).only("pk", "name", "version", *SUPPLIER_FIELDS):
         is_local = postcode_is_local(supplier.postcode, local_areas) if local_areas else None
         if supplier.postcode and is_local != supplier.is_local:
+            write.track(supplier)
             supplier.is_local = is_local
+            supplier.version += 1
             changed.append(supplier)
-    Supplier.objects.bulk_update(changed, ["is_local"], batch_size=500)
+    Supplier.objects.bulk_update(changed, ["is_local", "version"], batch_size=500)
+    write.changed_all(changed, reason="decided from the council's new local areas")
 
 
 # --- Periods -------------------------------------------------------------------
@@ -252,8 +257,9 @@ def local_spend_period_update(
     sme_spend: Decimal | None = None,
     vcse_spend: Decimal | None = None,
 ) -> LocalSpendPeriod:
-    """Change a period's figures, target or source; refused (EditConflict) if it changed since
-    ``base_version``. Recomputed at once when its figures come from imports."""
+    """Change a period's figures, target or source, merged with what others saved since
+    ``base_version`` (``period.merged``); a field both changed differently raises
+    ``EditConflict``. Recomputed at once when its figures come from imports."""
     with council_write(
         by=by, council=period.council, permission=PERMISSION, denied=DENIED
     ) as write:
@@ -280,16 +286,34 @@ def local_spend_period_update(
                     "vcse_spend": vcse_spend,
                 }
             )
-        write.merge(period, base_version=base_version, submitted=submitted)
+        taken = write.merge(period, base_version=base_version, submitted=submitted)
+        if period.is_computed and any(name in taken for name in _FIGURES):
+            # Someone else made its figures come from imports meanwhile: the figures this
+            # person typed would be replaced by the recompute without a word.
+            raise EditConflict(
+                changed_by=str(period.updated_by or "Someone else"),
+                conflicts=[
+                    FieldConflict(
+                        field="source",
+                        label="Where the figures come from",
+                        theirs=period.get_source_display(),
+                        yours=LocalSpendPeriod.Source(source).label,
+                    )
+                ],
+                rebased={**submitted, "source": source},
+                version=period.version - 1,
+            )
         if not period.is_computed:
             _set_figures(period, {name: getattr(period, name) for name in _FIGURES})
         period.updated_by = by
         period.full_clean()
         period.save()
-        write.changed(period)
-        period.merged = write.merged
         if period.is_computed:
             local_spend_period_recompute(period=period)
+            period.refresh_from_db()
+        # Recorded as it now stands, recomputed figures and all.
+        write.changed(period)
+        period.merged = write.merged
         return period
 
 
@@ -517,7 +541,7 @@ def _import(write, spend_import: LocalSpendImport, by: User) -> ImportResult:
     spend_import.save()
     write.changed(spend_import)
 
-    supplier_ids, new_count = _register_suppliers(council, summary.suppliers)
+    supplier_ids, new_count = _register_suppliers(write, council, summary.suppliers)
     with opened_spend_file(spend_import) as binary:
         # Read again in the same order: the first reading's keys go with the same payments.
         payments = zip(
@@ -531,7 +555,7 @@ def _import(write, spend_import: LocalSpendImport, by: User) -> ImportResult:
             _insert_payments(spend_import, payments, supplier_ids, summary.held)
     periods = []
     if summary.by_date:  # payments the council did not hold yet
-        _add_financial_years(council, summary.new_financial_years, by, spend_import)
+        _add_financial_years(write, council, summary.new_financial_years, by, spend_import)
         periods = local_spend_periods_recompute(
             council=council, first=summary.new_first_paid_on, last=summary.new_last_paid_on
         )
@@ -615,7 +639,10 @@ def local_spend_import_undo(*, spend_import: LocalSpendImport, by: User, reason:
             version=1,  # nobody has changed it since
             payment_count=0,
         )
-        gone = set(unused.values_list("pk", flat=True))
+        gone = set()
+        for period in unused:
+            write.removed(period, reason="no payment counts in it once the import is undone")
+            gone.add(period.pk)
         unused.delete()
         return UndoResult(
             spend_import=spend_import,
@@ -664,7 +691,7 @@ def _count_instead(undone: LocalSpendImport) -> dict:
 
 
 def _register_suppliers(
-    council: Council, seen: dict[str, SupplierSeen]
+    write, council: Council, seen: dict[str, SupplierSeen]
 ) -> tuple[dict[str, int], int]:
     """Add the file's new suppliers to the register; give known ones a postcode they lack.
 
@@ -685,7 +712,7 @@ def _register_suppliers(
     existing = {
         supplier.key: supplier
         for supplier in Supplier.objects.filter(council=council).only(
-            "pk", "key", "postcode", "local_decided_by"
+            "pk", "key", "name", "version", *SUPPLIER_FIELDS
         )
     }
     new, gained_postcode = [], []
@@ -703,14 +730,18 @@ def _register_suppliers(
                 )
             )
         elif supplier.postcode and not known.postcode and not known.local_decided_by:
+            write.track(known)
+            known.version += 1
             known.postcode = supplier.postcode
             for name, value in decided(supplier.postcode).items():
                 setattr(known, name, value)
             gained_postcode.append(known)
-    Supplier.objects.bulk_create(new, batch_size=500)
+    new = Supplier.objects.bulk_create(new, batch_size=500)
     Supplier.objects.bulk_update(
-        gained_postcode, ["postcode", "is_local", "local_decided_by"], batch_size=500
+        gained_postcode, ["postcode", "is_local", "local_decided_by", "version"], batch_size=500
     )
+    write.added_all(new)
+    write.changed_all(gained_postcode)
     ids = dict(Supplier.objects.filter(council=council).values_list("key", "pk"))
     return ids, len(new)
 
@@ -831,7 +862,7 @@ def _insert_payments(
 
 
 def _add_financial_years(
-    council: Council, years: set[int], by: User, spend_import: LocalSpendImport
+    write, council: Council, years: set[int], by: User, spend_import: LocalSpendImport
 ) -> None:
     """A computed period for each financial year of the file that has no year period yet
     (a year entered by hand keeps its figures)."""
@@ -845,7 +876,7 @@ def _add_financial_years(
         starts_on, ends_on = period_dates(year, None)
         try:
             with transaction.atomic():  # a savepoint: someone may add the year this moment
-                LocalSpendPeriod.objects.create(
+                added = LocalSpendPeriod.objects.create(
                     council=council,
                     kind=LocalSpendPeriod.Kind.YEAR,
                     financial_year=year,
@@ -858,6 +889,7 @@ def _add_financial_years(
                 )
         except IntegrityError:
             continue  # their period stands; the recompute counts it if it is computed
+        write.added(added, reason=f"for the spend file “{spend_import.file_name}”")
 
 
 # --- Supplier register --------------------------------------------------------

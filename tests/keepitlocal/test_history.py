@@ -220,3 +220,32 @@ def test_a_council_renamed_in_the_admin_is_in_its_history(client, council, netwo
         }
     ]
     assert change.actor == network_admin
+
+
+@pytest.mark.django_db
+def test_the_endorsement_says_when_each_version_was_prepared(council):
+    from endorsements.services import EventSource, endorsement_prepare
+
+    admin = person(council, Role.COUNCIL_ADMIN, "Ada", "Admin")
+    lead = person(council, Role.LEAD_MEMBER, "Lee", "Lead")
+    decision_to_join_record(
+        council=council,
+        by=admin,
+        decided_on=datetime.date(2022, 7, 26),
+        decision_maker="Cabinet",
+        report_title="Report",
+        recommendations=["Join"],
+    )
+    endorsement_prepare(
+        council=council,
+        by=admin,
+        statement="We endorse the six principles.",
+        signatories=[lead],
+        signing_order="parallel",
+        source=EventSource(),
+    )
+    from keepitlocal.selectors import record_history
+
+    [entry] = record_history(council, topics=["endorsement"])
+    assert entry.sentences == ["Endorsement version 1 prepared"]
+    assert entry.who == "Ada Admin"

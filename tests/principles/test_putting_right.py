@@ -223,3 +223,37 @@ def test_a_submitted_assessment_cannot_be_deleted(client, officer, council, draf
     assert response.status_code == 200
     assert "Only a draft that has never been submitted can be deleted" in text(page(response))
     assert Assessment.objects.filter(pk=draft.pk).exists()
+
+
+@pytest.mark.django_db
+def test_removing_a_file_from_an_old_copy_does_not_undo_a_colleagues_new_file(
+    client, officer, member, council, evidence
+):
+    from principles.services import evidence_update
+
+    opened_at = evidence.version
+    evidence_update(
+        evidence=evidence,
+        by=member(Role.CHAMPION),
+        base_version=opened_at,
+        title=evidence.title,
+        description="",
+        dated_on=None,
+        url=evidence.url,
+        upload=SimpleUploadedFile("theirs.pdf", PDF, content_type="application/pdf"),
+        file_type="application/pdf",
+    )
+    client.force_login(officer)
+    response = client.post(
+        evidence_url(council, evidence),
+        {
+            "version": str(opened_at),
+            "title": "Spend report",
+            "url": evidence.url,
+            "remove_file": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "File: theirs is “theirs.pdf”; yours is “no file”" in text(page(response))
+    evidence.refresh_from_db()
+    assert evidence.file_name == "theirs.pdf"

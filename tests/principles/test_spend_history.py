@@ -113,3 +113,37 @@ def test_settings_and_periods_are_in_the_local_spend_history(client, officer, co
         f"by {officer}"
     ) in lines
     assert "Local spend period 2021-22 added" in lines
+
+
+@pytest.mark.django_db
+def test_a_supplier_page_opened_before_new_local_areas_does_not_undo_them(
+    client, officer, council, base
+):
+    from principles.spend.services import local_spend_settings_update
+
+    made = SupplierFactory(council=council, name="Lewes Bakery")
+    supplier_classify(
+        supplier=made,
+        by=officer,
+        base_version=made.version,
+        postcode="BN7 1UE",
+        local="unknown",
+        is_sme=None,
+        is_vcse=None,
+    )
+    made.refresh_from_db()
+    assert made.is_local is None  # the council has no local areas yet
+    opened_at = made.version
+    local_spend_settings_update(
+        council=council, by=officer, target_percentage=None, local_areas=["BN"]
+    )
+    made.refresh_from_db()
+    assert made.is_local is True and made.version == opened_at + 1
+
+    client.force_login(officer)
+    client.post(
+        f"{base}/suppliers/{made.pk}/",
+        form(opened_at, postcode="BN7 1UE", local="unknown", is_sme="yes"),
+    )
+    made.refresh_from_db()
+    assert (made.is_local, made.is_sme, made.postcode) == (True, True, "BN7 1UE")
