@@ -34,8 +34,9 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", stdout=None)
     first = counts()
     call_command("seed_demo")
-    # The history: the decision, the progress on principle 3 and the two appointments.
-    assert counts() == first == (2, 7, 6, 1, 1, 4, 2)
+    # The history: the decision, the progress on principle 3, the two appointments, the
+    # local spend settings and the 2021-22 period.
+    assert counts() == first == (2, 7, 6, 1, 1, 6, 2)
 
 
 @pytest.mark.django_db
